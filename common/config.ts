@@ -1,0 +1,293 @@
+/**
+ * The stack configuration: one YAML file, one typed shape, validated once at start.
+ *
+ * The IAM's seeded objects are written as IDCS REST bodies (App, User, CustomClaim fields as
+ * `/admin/v1/*` takes them) so a user recognises them and the admin API can later serve the same
+ * objects. The only environment variables read are the listeners of CONTRACT.md
+ * (`HOST`, `IAM_PORT`, `GATEWAY_PORT`, `GATEWAY_ADMIN_PORT`, `BACKEND_PORT`).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+
+export const ISSUER_PRESETS = {
+  /** Legacy IDCS and the default of identity domains: note the trailing slash. */
+  idcs: 'https://identity.oraclecloud.com/',
+  /** The identity-domain form some domains are set to: no trailing slash. */
+  'identity-domain': 'https://identity.oraclecloud.com',
+} as const;
+
+const port = z.number().int().min(0).max(65535);
+const nonEmpty = z.string().min(1);
+
+const scopeSchema = z.strictObject({
+  value: nonEmpty,
+  displayName: z.string().optional(),
+  description: z.string().optional(),
+  requiresConsent: z.boolean().optional(),
+});
+
+const certificateSchema = z.strictObject({
+  certAlias: nonEmpty,
+  /** Base64 DER (as IDCS stores it) or a PEM certificate. */
+  x509Base64Certificate: nonEmpty,
+});
+
+export const GRANT_TYPES = [
+  'client_credentials',
+  'password',
+  'refresh_token',
+  'authorization_code',
+  'implicit',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  'urn:ietf:params:oauth:grant-type:device_code',
+  'tls_client_auth',
+] as const;
+
+const appSchema = z.strictObject({
+  /** The SCIM id; generated when absent. */
+  id: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+  /** The OAuth client_id (IDCS App `name`). */
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+  displayName: nonEmpty,
+  description: z.string().optional(),
+  active: z.boolean().default(true),
+  basedOnTemplate: z.strictObject({ value: nonEmpty }).default({ value: 'CustomWebAppTemplateId' }),
+  // Client side
+  isOAuthClient: z.boolean().default(false),
+  clientType: z.enum(['confidential', 'public', 'trusted']).default('confidential'),
+  clientSecret: z.string().optional(),
+  allowedGrants: z.array(z.enum(GRANT_TYPES)).default([]),
+  allowedScopes: z.array(z.strictObject({ fqs: nonEmpty })).default([]),
+  allowedOperations: z.array(z.enum(['introspect', 'onBehalfOfUser'])).default([]),
+  certificates: z.array(certificateSchema).default([]),
+  redirectUris: z.array(z.string()).default([]),
+  allowOffline: z.boolean().default(false),
+  /** Names of IDCS admin app roles granted to this app (what `/admin/v1/Grants` would record). */
+  grantedAppRoles: z.array(nonEmpty).default([]),
+  // Resource-server side
+  isOAuthResource: z.boolean().default(false),
+  audience: z.string().optional(),
+  secondaryAudiences: z.array(nonEmpty).default([]),
+  scopes: z.array(scopeSchema).default([]),
+  accessTokenExpiry: z.number().int().min(60).max(31_536_000).optional(),
+  refreshTokenExpiry: z.number().int().min(60).max(31_536_000).optional(),
+});
+
+export const CUSTOM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:idcs:extension:custom:User';
+
+const userSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+  userName: nonEmpty,
+  password: z.string().optional(),
+  displayName: z.string().optional(),
+  name: z
+    .strictObject({
+      givenName: z.string().optional(),
+      familyName: z.string().optional(),
+      formatted: z.string().optional(),
+    })
+    .optional(),
+  emails: z
+    .array(z.strictObject({ value: nonEmpty, type: z.enum(['work', 'home', 'other', 'recovery']).default('work'), primary: z.boolean().default(false) }))
+    .default([]),
+  active: z.boolean().default(true),
+  timezone: z.string().optional(),
+  locale: z.string().optional(),
+  preferredLanguage: z.string().optional(),
+  /** Names of IDCS admin app roles the user holds. */
+  grantedAppRoles: z.array(nonEmpty).default([]),
+  [CUSTOM_USER_SCHEMA]: z.record(z.string(), z.unknown()).default({}),
+});
+
+const schemaAttributeSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a letter, then letters, digits or _'),
+  type: z.enum(['string', 'boolean', 'integer', 'decimal', 'dateTime', 'reference']).default('string'),
+  multiValued: z.boolean().default(false),
+  description: z.string().optional(),
+  idcsDisplayName: z.string().optional(),
+});
+
+const customClaimSchema = z
+  .strictObject({
+    name: z.string().min(1).max(100),
+    value: nonEmpty,
+    expression: z.boolean().default(false),
+    // IDCS documents lowercase; its SDK enum is uppercase. Accept both, keep lowercase.
+    mode: z
+      .string()
+      .transform((m) => m.toLowerCase())
+      .pipe(z.enum(['always', 'request', 'never']))
+      .default('always'),
+    tokenType: z.enum(['AT', 'IT', 'BOTH']).default('AT'),
+    allScopes: z.boolean().default(false),
+    scopes: z.array(nonEmpty).default([]),
+  })
+  .refine((c) => c.allScopes || c.scopes.length > 0, { message: 'set allScopes: true or list at least one fully qualified scope', path: ['scopes'] });
+
+const iamSchema = z.strictObject({
+  port: port.default(8080),
+  /** The base URL the IAM advertises in discovery (defaults to http://HOST:PORT). */
+  baseUrl: z.url().optional(),
+  /** `idcs`, `identity-domain`, or an explicit issuer string (used verbatim). */
+  issuer: z.string().min(1).default('idcs'),
+  /** The IDCS tenant name (`idcs-<32 hex>`), as in `tenant`, `client_tenantname`, `user.tenant.name`. */
+  tenant: z.string().regex(/^idcs-[0-9a-f]{32}$/, 'idcs- followed by 32 lowercase hex digits').default('idcs-0a1b2c3d4e5f60718293a4b5c6d7e8f9'),
+  /** Region of the identity domain, used in the `*.secure.identity.oraclecloud.com` audience. */
+  region: z.string().regex(/^[a-z]+-[a-z]+-\d+$/).default('eu-frankfurt-1'),
+  accessTokenExpiry: z.number().int().min(60).max(31_536_000).default(3600),
+  refreshTokenExpiry: z.number().int().min(60).max(31_536_000).default(604_800),
+  signingKeys: z
+    .strictObject({
+      /** Where keys are kept across restarts; without it keys live in memory only. */
+      file: z.string().optional(),
+      /** The key that signs. A kid not in the key file is generated: that is a rotation. */
+      activeKid: nonEmpty.default('SIGNING_KEY'),
+      /** Older keys still published in the JWKS are dropped once listed here. */
+      retiredKids: z.array(nonEmpty).default([]),
+    })
+    .default({ activeKid: 'SIGNING_KEY', retiredKids: [] }),
+  settings: z
+    .strictObject({
+      /** IDCS "Access signing certificate / Configure client access": JWKS readable without a token. */
+      signingCertPublicAccess: z.boolean().default(false),
+    })
+    .default({ signingCertPublicAccess: false }),
+  apps: z.array(appSchema).default([]),
+  users: z.array(userSchema).default([]),
+  customUserSchemaAttributes: z.array(schemaAttributeSchema).default([]),
+  customClaims: z.array(customClaimSchema).default([]),
+});
+
+const stackSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  iam: iamSchema.default(() => iamSchema.parse({})),
+  // Seams for the later components: their sections are reserved and only carry listeners today.
+  gateway: z.strictObject({ port: port.default(8000), adminPort: port.default(8001) }).default({ port: 8000, adminPort: 8001 }),
+  backend: z.strictObject({ port: port.default(8081) }).default({ port: 8081 }),
+});
+
+export type StackConfig = z.infer<typeof stackSchema>;
+export type IamConfig = StackConfig['iam'];
+export type AppConfig = z.infer<typeof appSchema>;
+export type UserConfig = z.infer<typeof userSchema>;
+export type CustomClaimConfig = z.infer<typeof customClaimSchema>;
+export type SchemaAttributeConfig = z.infer<typeof schemaAttributeSchema>;
+
+/** A configuration problem, naming the file and every field that is wrong. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid stack config (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function fieldPath(path: PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(root)';
+}
+
+/** Cross-field rules zod cannot see field by field. */
+function checkReferences(config: StackConfig): string[] {
+  const problems: string[] = [];
+  const { iam } = config;
+  const names = new Map<string, number>();
+  iam.apps.forEach((app, i) => {
+    if (names.has(app.name)) problems.push(`iam.apps[${i}].name: "${app.name}" is already the name of iam.apps[${names.get(app.name)}]`);
+    names.set(app.name, i);
+    if (app.isOAuthResource && !app.audience) problems.push(`iam.apps[${i}].audience: a resource server (isOAuthResource: true) needs an audience`);
+    if (app.isOAuthClient && app.clientType !== 'public' && !app.clientSecret && app.certificates.length === 0) {
+      problems.push(`iam.apps[${i}].clientSecret: a ${app.clientType} client needs a clientSecret or certificates`);
+    }
+  });
+  const fqs = new Set(iam.apps.filter((a) => a.isOAuthResource).flatMap((a) => a.scopes.map((s) => `${a.audience}${s.value}`)));
+  iam.apps.forEach((app, i) =>
+    app.allowedScopes.forEach((s, j) => {
+      if (!fqs.has(s.fqs)) problems.push(`iam.apps[${i}].allowedScopes[${j}].fqs: "${s.fqs}" is no resource server's audience + scope value`);
+    }),
+  );
+  const userNames = new Set<string>();
+  const attributes = new Set(iam.customUserSchemaAttributes.map((a) => a.name));
+  iam.users.forEach((user, i) => {
+    if (userNames.has(user.userName.toLowerCase())) problems.push(`iam.users[${i}].userName: "${user.userName}" is used twice`);
+    userNames.add(user.userName.toLowerCase());
+    for (const attr of Object.keys(user[CUSTOM_USER_SCHEMA])) {
+      if (!attributes.has(attr)) problems.push(`iam.users[${i}].${CUSTOM_USER_SCHEMA}.${attr}: no such attribute in iam.customUserSchemaAttributes`);
+    }
+  });
+  iam.customClaims.forEach((claim, i) =>
+    claim.scopes.forEach((s, j) => {
+      if (!fqs.has(s)) problems.push(`iam.customClaims[${i}].scopes[${j}]: "${s}" is no resource server's audience + scope value (IDCS then answers invalid_scope)`);
+    }),
+  );
+  return problems;
+}
+
+const ENV_PORTS: Array<[string, (c: Record<string, any>, v: number) => void]> = [
+  ['IAM_PORT', (c, v) => ((c.iam ??= {}).port = v)],
+  ['GATEWAY_PORT', (c, v) => ((c.gateway ??= {}).port = v)],
+  ['GATEWAY_ADMIN_PORT', (c, v) => ((c.gateway ??= {}).adminPort = v)],
+  ['BACKEND_PORT', (c, v) => ((c.backend ??= {}).port = v)],
+];
+
+/** Validates a raw config object (parsed YAML) and returns the typed config. */
+export function parseStackConfig(raw: unknown, source = 'inline', env: NodeJS.ProcessEnv = {}): StackConfig {
+  const input: Record<string, any> = raw === null || raw === undefined ? {} : structuredClone(raw as Record<string, any>);
+  if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError(source, ['(root): must be a mapping of sections (host, iam, gateway, backend)']);
+  const envProblems: string[] = [];
+  if (env.HOST) input.host = env.HOST;
+  for (const [name, apply] of ENV_PORTS) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (!/^\d+$/.test(value) || Number(value) > 65535) envProblems.push(`environment ${name}: "${value}" is not a port number`);
+    else apply(input, Number(value));
+  }
+  if (envProblems.length) throw new ConfigError(source, envProblems);
+  const result = stackSchema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(
+      source,
+      result.error.issues.map((issue) => `${fieldPath(issue.path)}: ${issue.message}`),
+    );
+  }
+  const problems = checkReferences(result.data);
+  if (problems.length) throw new ConfigError(source, problems);
+  return result.data;
+}
+
+/** Where the checked-in default stack config lives. */
+export const DEFAULT_CONFIG_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'config', 'default-stack.yaml');
+
+/**
+ * Reads and validates a stack config file. Relative paths inside it (the key file) are resolved
+ * against the file's folder, so the stack behaves the same from any working directory.
+ */
+export function loadStackConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): StackConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read the file: ${(err as Error).message}`]);
+  }
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new ConfigError(file, doc.errors.map((e) => `line ${(e.linePos?.[0]?.line ?? '?')}: ${e.message.split('\n')[0]}`));
+  }
+  const config = parseStackConfig(doc.toJS(), file, env);
+  const keyFile = config.iam.signingKeys.file;
+  if (keyFile && !isAbsolute(keyFile)) config.iam.signingKeys.file = resolve(dirname(file), keyFile);
+  return config;
+}
+
+/** The issuer string a config names, presets resolved. */
+export function resolveIssuer(issuer: string): string {
+  return issuer in ISSUER_PRESETS ? ISSUER_PRESETS[issuer as keyof typeof ISSUER_PRESETS] : issuer;
+}

@@ -1,0 +1,162 @@
+/**
+ * Koa basics every component of the stack shares: `opc-request-id` on every response, one error
+ * mapper for the three error shapes, a bounded body reader and the health route.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import Koa, { type Context, type Middleware } from 'koa';
+import { HARNESS_REASON_HEADER, OAuthError, OciError, ScimError } from './errors.js';
+
+/** Largest request body any endpoint reads (IDCS forms and SCIM bodies are far smaller). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** OCI answers every call with an `opc-request-id`; a caller's own id is echoed back. */
+export function opcRequestId(): Middleware {
+  return async (ctx, next) => {
+    const given = ctx.get('opc-request-id');
+    const id = /^[\w./:-]{1,98}$/.test(given) ? given : randomBytes(16).toString('hex').toUpperCase();
+    ctx.set('opc-request-id', id);
+    ctx.state.requestId = id;
+    await next();
+  };
+}
+
+/**
+ * Writes our typed errors in their own shapes; anything else is our bug, answered as a 500 in
+ * the component's shape and logged, never a crash.
+ */
+export type ErrorShape = 'oauth' | 'scim' | 'oci';
+
+export function errorMapper(fallbackShape: ErrorShape | ((ctx: Context) => ErrorShape), log: (msg: string) => void = console.error): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      writeError(ctx, err, typeof fallbackShape === 'function' ? fallbackShape(ctx) : fallbackShape, log);
+    }
+  };
+}
+
+export function writeError(ctx: Context, err: unknown, fallbackShape: ErrorShape, log: (msg: string) => void = console.error): void {
+  if (err instanceof OAuthError) {
+    ctx.status = err.status;
+    ctx.set({ ...err.headers, [HARNESS_REASON_HEADER]: headerSafe(err.reason), 'cache-control': 'no-store', pragma: 'no-cache' });
+    ctx.body = err.body();
+  } else if (err instanceof ScimError) {
+    ctx.status = err.status;
+    ctx.set(HARNESS_REASON_HEADER, headerSafe(err.reason));
+    ctx.body = err.body();
+  } else if (err instanceof OciError) {
+    ctx.status = err.status;
+    ctx.set({ ...err.headers, [HARNESS_REASON_HEADER]: headerSafe(err.reason) });
+    ctx.body = err.body();
+  } else if (err instanceof BodyError) {
+    ctx.status = err.status;
+    ctx.set(HARNESS_REASON_HEADER, headerSafe(err.message));
+    ctx.body =
+      fallbackShape === 'oauth'
+        ? { error: 'invalid_request', error_description: err.message }
+        : fallbackShape === 'scim'
+          ? new ScimError(err.status, err.message, 'error.common.validation.invalidRequest').body()
+          : { code: err.status, message: err.message };
+  } else {
+    log(`internal error on ${ctx.method} ${ctx.path}: ${(err as Error)?.stack ?? String(err)}`);
+    ctx.status = 500;
+    ctx.body =
+      fallbackShape === 'oauth'
+        ? { error: 'server_error', error_description: 'Internal error in the harness.' }
+        : fallbackShape === 'scim'
+          ? new ScimError(500, 'Internal error in the harness.', 'error.common.exception.internal').body()
+          : { code: 500, message: 'Internal Server Error' };
+  }
+}
+
+/** Header values must be visible ASCII; reasons quote user input, so strip the rest. */
+export function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 1000);
+}
+
+export class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads the raw request body as UTF-8, refusing more than `limit` bytes with 413. */
+export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<string> {
+  const declared = Number(ctx.get('content-length') || '0');
+  if (declared > limit) throw new BodyError(413, `request body over ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyError(413, `request body over ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Parses an `application/x-www-form-urlencoded` body with the platform's URLSearchParams, not
+ * a `qs`-style parser: OAuth forms are flat, `a[b]=c` must stay a plain name, and a parameter
+ * sent twice must stay visible so the caller can refuse it (RFC 6749 §3.2).
+ */
+export async function readForm(ctx: Context): Promise<URLSearchParams> {
+  const type = ctx.get('content-type');
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    throw new BodyError(400, `Content-Type must be application/x-www-form-urlencoded (got "${type || 'none'}")`);
+  }
+  return new URLSearchParams(await readRawBody(ctx));
+}
+
+/** Reads a JSON body (any JSON media type, or none), with a clear 400 when it is not JSON. */
+export async function readJson(ctx: Context): Promise<unknown> {
+  const text = await readRawBody(ctx);
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new BodyError(400, `request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** A Koa app listening on a port, with a clean stop. */
+export interface RunningServer {
+  readonly server: Server;
+  readonly port: number;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function listen(app: Koa, port: number, host: string): Promise<RunningServer> {
+  const server = createServer(app.callback());
+  // Bound slow clients: a request that has not sent its headers and body in 30 s is dropped.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 20_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  const actual = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return {
+    server,
+    port: actual,
+    url: `http://${urlHost}:${actual}`,
+    stop: () =>
+      new Promise<void>((resolvePromise) => {
+        server.close(() => resolvePromise());
+        server.closeIdleConnections();
+        // Connections still busy after a grace period are cut, so shutdown never hangs.
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+      }),
+  };
+}

@@ -1,0 +1,120 @@
+/** The mock IAM's HTTP layer: IDCS paths mapped to the decision functions. Routes only. */
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { ControllableClock } from '../common/clock.js';
+import { resolveIssuer, type IamConfig } from '../common/config.js';
+import { OciError } from '../common/errors.js';
+import { harnessRoutes, parseBody } from '../common/harness-routes.js';
+import { errorMapper, listen, opcRequestId, readForm, readJson, type RunningServer } from '../common/http.js';
+import { z } from 'zod';
+import { idcsConfiguration, openidConfiguration } from './discovery.js';
+import { iamContext, type IamContext } from './iam-context.js';
+import { KeyRing, KeyRingError } from './keys/key-ring.js';
+import { authorizeSigningCertRead } from './keys/signing-cert-access.js';
+import { handleIntrospection } from './oauth/introspect.js';
+import { handleRevocation } from './oauth/revoke.js';
+import { handleTokenRequest } from './oauth/token-endpoint.js';
+import { handleUserinfo } from './oauth/userinfo.js';
+import { IamStore } from './store.js';
+
+const JSON_UTF8 = 'application/json;charset=UTF-8';
+
+function keyRoutes(router: Router, ctx: IamContext): void {
+  const describeKeys = () => ({
+    activeKid: ctx.keys.active.kid,
+    keys: ctx.keys.list().map((k) => ({ kid: k.kid, createdAt: k.createdAt, x5t: k.x5t })),
+  });
+  const keyFailure = (err: unknown) => (err instanceof KeyRingError ? new OciError(409, 'Conflict', err.message) : err);
+  router.get('/_harness/signing-keys', (http) => {
+    http.body = describeKeys();
+  });
+  router.post('/_harness/signing-keys/rotate', async (http) => {
+    const { kid } = parseBody(z.strictObject({ kid: z.string().min(1) }), await readJson(http));
+    try {
+      await ctx.keys.rotate(kid);
+    } catch (err) {
+      throw keyFailure(err);
+    }
+    http.body = describeKeys();
+  });
+  router.delete('/_harness/signing-keys/:kid', (http) => {
+    try {
+      ctx.keys.retire(http.params.kid!);
+    } catch (err) {
+      throw keyFailure(err);
+    }
+    http.body = describeKeys();
+  });
+}
+
+export function iamApp(ctx: IamContext, clock: ControllableClock): Koa {
+  const router = new Router();
+  const sendJson = (http: Koa.Context, body: unknown) => {
+    http.type = JSON_UTF8;
+    http.body = body;
+  };
+  const noStore = (http: Koa.Context) => http.set({ 'cache-control': 'no-store', pragma: 'no-cache' });
+
+  router.post('/oauth2/v1/token', async (http) => {
+    const result = await handleTokenRequest(ctx, await readForm(http), http.get('authorization') || undefined);
+    noStore(http);
+    sendJson(http, result);
+  });
+  router.post('/oauth2/v1/introspect', async (http) => {
+    const result = await handleIntrospection(ctx, await readForm(http), http.get('authorization') || undefined);
+    noStore(http);
+    sendJson(http, result);
+  });
+  router.post('/oauth2/v1/revoke', async (http) => {
+    await handleRevocation(ctx, await readForm(http), http.get('authorization') || undefined);
+    http.status = 200;
+    http.body = '';
+  });
+  const userinfo = (http: Koa.Context) => {
+    noStore(http);
+    sendJson(http, handleUserinfo(ctx, http.get('authorization') || undefined));
+  };
+  router.get('/oauth2/v1/userinfo', userinfo);
+  router.post('/oauth2/v1/userinfo', userinfo);
+
+  router.get('/admin/v1/SigningCert/jwk', (http) => {
+    authorizeSigningCertRead(ctx, http.get('authorization') || undefined);
+    http.type = JSON_UTF8;
+    http.body = ctx.keys.jwks();
+  });
+  router.get('/.well-known/openid-configuration', (http) => sendJson(http, openidConfiguration(ctx)));
+  router.get('/.well-known/idcs-configuration', (http) => sendJson(http, idcsConfiguration(ctx)));
+
+  harnessRoutes(router, 'mock-iam', clock, () => ({ issuer: ctx.issuer, activeKid: ctx.keys.active.kid }));
+  keyRoutes(router, ctx);
+
+  const app = new Koa();
+  app.use(opcRequestId());
+  // Admin paths answer in SCIM's shape, the harness surface in OCI's, the rest in OAuth's.
+  app.use(errorMapper((http) => (http.path.startsWith('/admin/') ? 'scim' : http.path.startsWith('/_harness/') ? 'oci' : 'oauth')));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
+
+export interface RunningIam extends RunningServer {
+  readonly context: IamContext;
+}
+
+/** Starts the mock IAM: opens the key ring, seeds the store, listens. */
+export async function startIam(config: IamConfig, options: { host: string; clock: ControllableClock }): Promise<RunningIam> {
+  const keys = await KeyRing.open({
+    file: config.signingKeys.file,
+    activeKid: config.signingKeys.activeKid,
+    retiredKids: config.signingKeys.retiredKids,
+    commonName: new URL(resolveIssuer(config.issuer)).hostname,
+    clock: options.clock,
+  });
+  const store = new IamStore(config, options.clock);
+  // The base URL is known once the port is (port 0 picks a free one), so the context is
+  // completed after listen; requests cannot arrive before listen returns.
+  const context = iamContext(config, { store, keys, clock: options.clock, baseUrl: config.baseUrl ?? 'http://pending' });
+  const running = await listen(iamApp(context, options.clock), config.port, options.host);
+  if (!config.baseUrl) context.baseUrl = running.url;
+  return { ...running, context };
+}

@@ -56,3 +56,12 @@ export const APP_ROLES: ReadonlyArray<AppRole> = [
 export function findAppRole(displayName: string): AppRole | undefined {
   return APP_ROLES.find((r) => r.displayName.toLowerCase() === displayName.toLowerCase());
 }
+
+/** The roles of a list of names, refusing an unknown name (`owner` says whose list it is). */
+export function appRolesByName(names: ReadonlyArray<string>, owner: string): AppRole[] {
+  return names.map((name) => {
+    const found = findAppRole(name);
+    if (!found) throw new Error(`${owner}: no IDCS app role "${name}" (known: ${APP_ROLES.map((r) => r.displayName).join(', ')})`);
+    return found;
+  });
+}

@@ -13,7 +13,7 @@ import {
   type UserConfig,
 } from '../common/config.js';
 import { idcsGuid, ocid } from '../common/ids.js';
-import { findAppRole, type AppRole } from './app-roles.js';
+import { appRolesByName, type AppRole } from './app-roles.js';
 
 export interface App extends Omit<AppConfig, 'grantedAppRoles'> {
   id: string;
@@ -65,11 +65,7 @@ export class IamStore {
       ...app,
       id: app.id ?? idcsGuid(),
       ocid: ocid('app'),
-      grantedAppRoles: app.grantedAppRoles.map((name) => {
-        const found = findAppRole(name);
-        if (!found) throw new Error(`app ${app.name}: no IDCS app role "${name}"`);
-        return found;
-      }),
+      grantedAppRoles: appRolesByName(app.grantedAppRoles, `iam.apps ${app.name}`),
     };
     this.apps.set(stored.id, stored);
     return stored;
@@ -80,11 +76,7 @@ export class IamStore {
       ...user,
       id: user.id ?? idcsGuid(),
       ocid: ocid('user'),
-      grantedAppRoles: user.grantedAppRoles.map((name) => {
-        const found = findAppRole(name);
-        if (!found) throw new Error(`user ${user.userName}: no IDCS app role "${name}"`);
-        return found;
-      }),
+      grantedAppRoles: appRolesByName(user.grantedAppRoles, `iam.users ${user.userName}`),
       lastModified: new Date(this.clock.nowMs()).toISOString(),
     };
     this.users.set(stored.id, stored);

@@ -129,6 +129,10 @@ export function resolveScopes(
     }
   }
 
+  if (grant.audiences.length === 0 && user && grant.scopes.some((s) => OIDC_SCOPES.has(s))) {
+    // An OpenID Connect sign-in names no resource: the token is for the domain itself (userinfo).
+    addAudience(ctx.identity.domainUrl);
+  }
   if (grant.audiences.length === 0) {
     throw oauth.invalidScope(`the request names no resource: add a resource server scope or ${MY_SCOPES} to "${requested.join(' ')}"`);
   }

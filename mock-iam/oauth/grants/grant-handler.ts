@@ -3,10 +3,12 @@
  * turns an authenticated client and the token request's form into the subject of the tokens;
  * token-service.ts builds and signs them.
  */
+import { randomBytes } from 'node:crypto';
 import { oauth } from '../../../common/errors.js';
 import type { IamContext } from '../../iam-context.js';
 import type { App, User } from '../../store.js';
 import type { GrantShortName, TokenSubject } from '../claims.js';
+import { resolveScopes, splitScope } from '../scopes.js';
 
 export interface GrantHandler {
   /** The `grant_type` form value, as in the App's `allowedGrants`. */
@@ -28,4 +30,16 @@ export function activeUser(ctx: Pick<IamContext, 'store'>, userName: string, fai
   if (!user) throw failure(`no user "${userName}"`);
   if (!user.active) throw failure(`user "${userName}" is deactivated`);
   return user;
+}
+
+/** The subject of a fresh user sign-in: a new SSO session that starts now. */
+export function userSignIn(ctx: IamContext, client: App, user: User, form: URLSearchParams, gtp: GrantShortName): TokenSubject {
+  return {
+    client,
+    user,
+    scope: resolveScopes(ctx, client, user, splitScope(form.get('scope'))),
+    gtp,
+    authTime: ctx.clock.nowSeconds(),
+    sessionId: randomBytes(16).toString('hex'),
+  };
 }

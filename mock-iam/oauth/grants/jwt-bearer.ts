@@ -3,11 +3,9 @@
  * assertion"): the client signs a JWT whose `sub` is the user name with the key of a certificate
  * imported into the app, and gets a user token without the user's password.
  */
-import { randomBytes } from 'node:crypto';
 import { oauth } from '../../../common/errors.js';
 import { verifyAppAssertion } from '../app-assertion.js';
-import { resolveScopes, splitScope } from '../scopes.js';
-import { activeUser, requireParam, type GrantHandler } from './grant-handler.js';
+import { activeUser, requireParam, userSignIn, type GrantHandler } from './grant-handler.js';
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -20,13 +18,6 @@ export const jwtBearerGrant: GrantHandler = {
     if (!check.ok) throw oauth.invalidGrant(check.reason);
     if (check.claims.iss !== client.name) throw oauth.invalidGrant(`the user assertion's iss "${String(check.claims.iss)}" is not the client_id "${client.name}"`);
     const user = activeUser(ctx, String(check.claims.sub), oauth.invalidGrant);
-    return {
-      client,
-      user,
-      scope: resolveScopes(ctx, client, user, splitScope(form.get('scope'))),
-      gtp: this.gtp,
-      authTime: ctx.clock.nowSeconds(),
-      sessionId: randomBytes(16).toString('hex'),
-    };
+    return userSignIn(ctx, client, user, form, this.gtp);
   },
 };

@@ -1,9 +1,7 @@
 /** `password` (resource owner password credentials): a user token for a trusted client. */
-import { randomBytes } from 'node:crypto';
 import { OAuthError } from '../../../common/errors.js';
 import { secretsEqual } from '../../store.js';
-import { resolveScopes, splitScope } from '../scopes.js';
-import { activeUser, requireParam, type GrantHandler } from './grant-handler.js';
+import { activeUser, requireParam, userSignIn, type GrantHandler } from './grant-handler.js';
 
 const badCredentials = (reason: string) => new OAuthError('invalid_grant', 'Invalid username or password.', 400, reason);
 
@@ -16,13 +14,6 @@ export const passwordGrant: GrantHandler = {
     const user = activeUser(ctx, userName, badCredentials);
     if (!user.password) throw badCredentials(`user "${user.userName}" has no password set (PUT /admin/v1/UserPasswordChanger/${user.id})`);
     if (!secretsEqual(password, user.password)) throw badCredentials(`wrong password for user "${user.userName}"`);
-    return {
-      client,
-      user,
-      scope: resolveScopes(ctx, client, user, splitScope(form.get('scope'))),
-      gtp: this.gtp,
-      authTime: ctx.clock.nowSeconds(),
-      sessionId: randomBytes(16).toString('hex'),
-    };
+    return userSignIn(ctx, client, user, form, this.gtp);
   },
 };

@@ -11,6 +11,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { APP_ROLES } from '../mock-iam/app-roles.js';
 
 export const ISSUER_PRESETS = {
   /** Legacy IDCS and the default of identity domains: note the trailing slash. */
@@ -19,6 +20,7 @@ export const ISSUER_PRESETS = {
   'identity-domain': 'https://identity.oraclecloud.com',
 } as const;
 
+const appRoleName = z.enum(APP_ROLES.map((r) => r.displayName) as [string, ...string[]]);
 const port = z.number().int().min(0).max(65535);
 const nonEmpty = z.string().min(1);
 
@@ -64,9 +66,8 @@ const appSchema = z.strictObject({
   allowedOperations: z.array(z.enum(['introspect', 'onBehalfOfUser'])).default([]),
   certificates: z.array(certificateSchema).default([]),
   redirectUris: z.array(z.string()).default([]),
-  allowOffline: z.boolean().default(false),
   /** Names of IDCS admin app roles granted to this app (what `/admin/v1/Grants` would record). */
-  grantedAppRoles: z.array(nonEmpty).default([]),
+  grantedAppRoles: z.array(appRoleName).default([]),
   // Resource-server side
   isOAuthResource: z.boolean().default(false),
   audience: z.string().optional(),
@@ -98,7 +99,7 @@ const userSchema = z.strictObject({
   locale: z.string().optional(),
   preferredLanguage: z.string().optional(),
   /** Names of IDCS admin app roles the user holds. */
-  grantedAppRoles: z.array(nonEmpty).default([]),
+  grantedAppRoles: z.array(appRoleName).default([]),
   [CUSTOM_USER_SCHEMA]: z.record(z.string(), z.unknown()).default({}),
 });
 
@@ -231,11 +232,11 @@ function checkReferences(config: StackConfig): string[] {
   return problems;
 }
 
-const ENV_PORTS: Array<[string, (c: Record<string, any>, v: number) => void]> = [
-  ['IAM_PORT', (c, v) => ((c.iam ??= {}).port = v)],
-  ['GATEWAY_PORT', (c, v) => ((c.gateway ??= {}).port = v)],
-  ['GATEWAY_ADMIN_PORT', (c, v) => ((c.gateway ??= {}).adminPort = v)],
-  ['BACKEND_PORT', (c, v) => ((c.backend ??= {}).port = v)],
+const ENV_PORTS: Array<[name: string, section: string, field: string]> = [
+  ['IAM_PORT', 'iam', 'port'],
+  ['GATEWAY_PORT', 'gateway', 'port'],
+  ['GATEWAY_ADMIN_PORT', 'gateway', 'adminPort'],
+  ['BACKEND_PORT', 'backend', 'port'],
 ];
 
 /** Validates a raw config object (parsed YAML) and returns the typed config. */
@@ -244,11 +245,13 @@ export function parseStackConfig(raw: unknown, source = 'inline', env: NodeJS.Pr
   if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError(source, ['(root): must be a mapping of sections (host, iam, gateway, backend)']);
   const envProblems: string[] = [];
   if (env.HOST) input.host = env.HOST;
-  for (const [name, apply] of ENV_PORTS) {
+  for (const [name, section, field] of ENV_PORTS) {
     const value = env[name];
     if (value === undefined || value === '') continue;
     if (!/^\d+$/.test(value) || Number(value) > 65535) envProblems.push(`environment ${name}: "${value}" is not a port number`);
-    else apply(input, Number(value));
+    else if (input[section] === undefined || input[section] === null) input[section] = { [field]: Number(value) };
+    // A section that is not a mapping is left as it is for the schema to name.
+    else if (typeof input[section] === 'object' && !Array.isArray(input[section])) input[section][field] = Number(value);
   }
   if (envProblems.length) throw new ConfigError(source, envProblems);
   const result = stackSchema.safeParse(input);
@@ -289,5 +292,5 @@ export function loadStackConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.
 
 /** The issuer string a config names, presets resolved. */
 export function resolveIssuer(issuer: string): string {
-  return issuer in ISSUER_PRESETS ? ISSUER_PRESETS[issuer as keyof typeof ISSUER_PRESETS] : issuer;
+  return Object.hasOwn(ISSUER_PRESETS, issuer) ? ISSUER_PRESETS[issuer as keyof typeof ISSUER_PRESETS] : issuer;
 }

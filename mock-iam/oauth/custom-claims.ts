@@ -56,7 +56,8 @@ export function parseUserExpression(expression: string): string[] | undefined {
       segments.push(part);
     }
   }
-  return segments;
+  // `$user.` alone names no attribute (it would copy the whole user into the token).
+  return segments.length ? segments : undefined;
 }
 
 function evaluatePath(value: unknown, path: ReadonlyArray<string>): unknown {

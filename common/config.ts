@@ -148,8 +148,13 @@ const iamSchema = z.strictObject({
       activeKid: nonEmpty.default('SIGNING_KEY'),
       /** Older keys still published in the JWKS are dropped once listed here. */
       retiredKids: z.array(nonEmpty).default([]),
+      /**
+       * `key_ops` of each JWK. IDCS publishes `["verify","encrypt"]`, which WebCrypto-based
+       * verifiers (jose, jwks-rsa) refuse to import; `[verify]` relaxes that, `[]` omits the member.
+       */
+      jwkKeyOps: z.array(z.enum(['sign', 'verify', 'encrypt', 'decrypt', 'wrapKey', 'unwrapKey'])).default(['verify', 'encrypt']),
     })
-    .default({ activeKid: 'SIGNING_KEY', retiredKids: [] }),
+    .default({ activeKid: 'SIGNING_KEY', retiredKids: [], jwkKeyOps: ['verify', 'encrypt'] }),
   settings: z
     .strictObject({
       /** IDCS "Access signing certificate / Configure client access": JWKS readable without a token. */

@@ -16,7 +16,7 @@ const clockChange = z
     freeze: z.boolean().optional(),
     reset: z.literal(true).optional(),
   })
-  .refine((b) => b.now !== undefined || b.advanceSeconds !== undefined || b.reset, { message: 'give now, advanceSeconds or reset: true' });
+  .refine((b) => b.now !== undefined || b.advanceSeconds !== undefined || b.reset || b.freeze !== undefined, { message: 'give now, advanceSeconds, freeze or reset: true' });
 
 export function badRequest(message: string): OciError {
   return new OciError(400, 'InvalidParameter', message);
@@ -41,7 +41,7 @@ export function harnessRoutes(router: Router, component: string, clock: Controll
     const change = parseBody(clockChange, await readJson(ctx));
     if (change.reset) clock.reset();
     if (change.now !== undefined) clock.set(typeof change.now === 'number' ? change.now * 1000 : Date.parse(change.now), change.freeze ?? false);
-    else if (change.freeze) clock.set(clock.nowMs(), true);
+    else if (change.freeze !== undefined) clock.set(clock.nowMs(), change.freeze);
     if (change.advanceSeconds !== undefined) clock.advance(change.advanceSeconds * 1000);
     ctx.body = clock.describe();
   });

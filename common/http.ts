@@ -26,6 +26,7 @@ export function opcRequestId(): Middleware {
  * Writes our typed errors in their own shapes; anything else is our bug, answered as a 500 in
  * the component's shape and logged, never a crash.
  */
+/** `oci` is OCI's control-plane shape: `{code: "InvalidParameter", message}` with string codes. */
 export type ErrorShape = 'oauth' | 'scim' | 'oci';
 
 export function errorMapper(fallbackShape: ErrorShape | ((ctx: Context) => ErrorShape), log: (msg: string) => void = console.error): Middleware {
@@ -54,12 +55,14 @@ export function writeError(ctx: Context, err: unknown, fallbackShape: ErrorShape
   } else if (err instanceof BodyError) {
     ctx.status = err.status;
     ctx.set(HARNESS_REASON_HEADER, headerSafe(err.message));
+    // The rest of an oversized body is never read, so the connection cannot carry another request.
+    if (err.status === 413) ctx.set('connection', 'close');
     ctx.body =
       fallbackShape === 'oauth'
         ? { error: 'invalid_request', error_description: err.message }
         : fallbackShape === 'scim'
           ? new ScimError(err.status, err.message, 'error.common.validation.invalidRequest').body()
-          : { code: err.status, message: err.message };
+          : { code: err.status === 413 ? 'RequestEntityTooLarge' : 'InvalidParameter', message: err.message };
   } else {
     log(`internal error on ${ctx.method} ${ctx.path}: ${(err as Error)?.stack ?? String(err)}`);
     ctx.status = 500;
@@ -68,7 +71,7 @@ export function writeError(ctx: Context, err: unknown, fallbackShape: ErrorShape
         ? { error: 'server_error', error_description: 'Internal error in the harness.' }
         : fallbackShape === 'scim'
           ? new ScimError(500, 'Internal error in the harness.', 'error.common.exception.internal').body()
-          : { code: 500, message: 'Internal Server Error' };
+          : { code: 'InternalServerError', message: 'Internal error in the harness.' };
   }
 }
 

@@ -24,7 +24,11 @@ function keyRoutes(router: Router, ctx: IamContext): void {
     activeKid: ctx.keys.active.kid,
     keys: ctx.keys.list().map((k) => ({ kid: k.kid, createdAt: k.createdAt, x5t: k.x5t })),
   });
-  const keyFailure = (err: unknown) => (err instanceof KeyRingError ? new OciError(409, 'Conflict', err.message) : err);
+  const keyFailure = (err: unknown) => {
+    if (!(err instanceof KeyRingError)) return err;
+    const [status, code] = ({ invalid: [400, 'InvalidParameter'], 'not-found': [404, 'NotAuthorizedOrNotFound'], conflict: [409, 'Conflict'] } as const)[err.kind];
+    return new OciError(status, code, err.message);
+  };
   router.get('/_harness/signing-keys', (http) => {
     http.body = describeKeys();
   });
@@ -107,6 +111,7 @@ export async function startIam(config: IamConfig, options: { host: string; clock
     file: config.signingKeys.file,
     activeKid: config.signingKeys.activeKid,
     retiredKids: config.signingKeys.retiredKids,
+    jwkKeyOps: config.signingKeys.jwkKeyOps,
     commonName: new URL(resolveIssuer(config.issuer)).hostname,
     clock: options.clock,
   });

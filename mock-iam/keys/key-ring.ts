@@ -17,11 +17,21 @@ export interface KeyRingOptions {
   file?: string | undefined;
   activeKid: string;
   retiredKids: string[];
+  /** `key_ops` of each published JWK (empty: omitted). */
+  jwkKeyOps?: ReadonlyArray<string>;
   commonName: string;
   clock: Clock;
 }
 
-export class KeyRingError extends Error {}
+/** Why a key-ring change was refused: the request is malformed, names no key, or conflicts. */
+export class KeyRingError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'invalid' | 'not-found' | 'conflict' = 'invalid',
+  ) {
+    super(message);
+  }
+}
 
 export class KeyRing {
   private keys: SigningKey[] = [];
@@ -88,14 +98,14 @@ export class KeyRing {
 
   /** Removes a key from the JWKS: tokens it signed stop verifying. The signer cannot be retired. */
   retire(kid: string): void {
-    if (kid === this.activeKid) throw new KeyRingError(`key "${kid}" is the active signing key; rotate to another key first`);
-    if (!this.find(kid)) throw new KeyRingError(`no signing key "${kid}"`);
+    if (kid === this.activeKid) throw new KeyRingError(`key "${kid}" is the active signing key; rotate to another key first`, 'conflict');
+    if (!this.find(kid)) throw new KeyRingError(`no signing key "${kid}"`, 'not-found');
     this.keys = this.keys.filter((k) => k.kid !== kid);
     this.changed();
   }
 
   private changed(): void {
-    this.jwksBody = JSON.stringify({ keys: this.keys.map(toIdcsJwk) });
+    this.jwksBody = JSON.stringify({ keys: this.keys.map((k) => toIdcsJwk(k, this.options.jwkKeyOps ?? ['verify', 'encrypt'])) });
     if (this.options.file) writeFileAtomically(this.options.file, JSON.stringify({ version: 1, activeKid: this.activeKid, keys: this.keys.map((k) => k.stored) } satisfies KeyFile, null, 2));
   }
 }

@@ -32,16 +32,16 @@ export interface SigningKey {
   readonly stored: StoredSigningKey;
 }
 
-/** The JWK of one key in IDCS's shape: no `use`, `key_ops` present, thumbprints and chain. */
+/** The JWK of one key in IDCS's shape: no `use`, `key_ops` (unless configured away), thumbprints and chain. */
 export interface IdcsJwk {
-  kty: 'RSA';
-  x5t: string;
   'x5t#S256': string;
+  x5t: string;
+  key_ops?: string[];
   e: string;
-  kid: string;
+  kty: 'RSA';
   x5c: string[];
-  key_ops: string[];
   alg: 'RS256';
+  kid: string;
   n: string;
 }
 
@@ -90,18 +90,18 @@ export function signingKeyFromStored(stored: StoredSigningKey): SigningKey {
   };
 }
 
-export function toIdcsJwk(key: SigningKey): IdcsJwk {
+export function toIdcsJwk(key: SigningKey, keyOps: ReadonlyArray<string>): IdcsJwk {
   const jwk = key.publicKey.export({ format: 'jwk' }) as { n: string; e: string };
-  // Field order and key_ops follow a published IDCS JWKS response (reference §3.1).
+  // Member order and key_ops follow a published IDCS JWKS response (spring-security#8988).
   return {
-    kty: 'RSA',
-    x5t: key.x5t,
     'x5t#S256': key.x5tS256,
+    x5t: key.x5t,
+    ...(keyOps.length ? { key_ops: [...keyOps] } : {}),
     e: jwk.e,
-    kid: key.kid,
+    kty: 'RSA',
     x5c: [key.certificateDer],
-    key_ops: ['encrypt', 'verify'],
     alg: 'RS256',
+    kid: key.kid,
     n: jwk.n,
   };
 }

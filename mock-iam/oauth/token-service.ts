@@ -1,7 +1,7 @@
 /** Builds, signs and records the tokens of a resolved grant: the token endpoint's response body. */
 import { randomBytes } from 'node:crypto';
 import type { IamContext } from '../iam-context.js';
-import { accessTokenClaims, idTokenClaims, type TokenSubject } from './claims.js';
+import { accessTokenClaims, idTokenClaims, SESSION_MINUTES, type TokenSubject } from './claims.js';
 import { signJwt } from './token-signer.js';
 
 /** The token response as IDCS sends it: no `scope` member (reference §1.4). */
@@ -30,7 +30,8 @@ export async function issueTokens(ctx: IamContext, subject: TokenSubject): Promi
     });
     response.refresh_token = refreshToken;
   }
-  if (subject.scope.idToken && subject.user) {
+  // The ID token lives as long as the SSO session; a refresh after the session ended gets none.
+  if (subject.scope.idToken && subject.user && (subject.authTime ?? iat) + SESSION_MINUTES * 60 > iat) {
     response.id_token = await signJwt(key, idTokenClaims(ctx, { ...subject, user: subject.user }, iat, accessToken));
   }
   return response;

@@ -47,16 +47,15 @@ export function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 }
 
-export async function tokenRequest(
-  iam: { url: string },
-  form: Record<string, string>,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(`${iam.url}/oauth2/v1/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', ...headers },
-    body: new URLSearchParams(form).toString(),
-  });
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The body parsed as JSON when it is JSON, else the text. */
+  body: any;
+}
+
+export async function readResult(res: Response): Promise<HttpResult> {
   const text = await res.text();
   let body: any = text;
   try {
@@ -64,7 +63,20 @@ export async function tokenRequest(
   } catch {
     /* not JSON: keep the text for the assertion message */
   }
-  return { status: res.status, body, headers: res.headers };
+  return { status: res.status, headers: res.headers, text, body };
+}
+
+/** Any request against a server, its body parsed as JSON when it is JSON. */
+export async function http(url: string, init: RequestInit = {}): Promise<HttpResult> {
+  return readResult(await fetch(url, init));
+}
+
+export function tokenRequest(iam: { url: string }, form: Record<string, string>, headers: Record<string, string> = {}): Promise<HttpResult> {
+  return http(`${iam.url}/oauth2/v1/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', ...headers },
+    body: new URLSearchParams(form).toString(),
+  });
 }
 
 export function decodeJwtParts(jwt: string): { header: any; claims: any } {

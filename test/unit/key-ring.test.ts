@@ -47,8 +47,8 @@ describe('KeyRing in memory', () => {
     const first = ring.active;
     const jwks = JSON.parse(ring.jwks());
     expect(jwks.keys).toHaveLength(1);
-    expect(Object.keys(jwks.keys[0])).toEqual(['kty', 'x5t', 'x5t#S256', 'e', 'kid', 'x5c', 'key_ops', 'alg', 'n']);
-    expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', kid: 'SIGNING_KEY', alg: 'RS256', e: 'AQAB', key_ops: ['encrypt', 'verify'], x5t: first.x5t });
+    expect(Object.keys(jwks.keys[0])).toEqual(['x5t#S256', 'x5t', 'key_ops', 'e', 'kty', 'x5c', 'alg', 'kid', 'n']);
+    expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', kid: 'SIGNING_KEY', alg: 'RS256', e: 'AQAB', key_ops: ['verify', 'encrypt'], x5t: first.x5t });
 
     // A bad kid is refused before any key is made.
     expect(await rejection(ring.rotate('bad kid!'))).toBeInstanceOf(KeyRingError);

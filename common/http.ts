@@ -90,17 +90,43 @@ export class BodyError extends Error {
 }
 
 /** Reads the raw request body as UTF-8, refusing more than `limit` bytes with 413. */
-export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<string> {
+export function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(ctx.get('content-length') || '0');
-  if (declared > limit) throw new BodyError(413, `request body over ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyError(413, `request body over ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  if (declared > limit) return Promise.reject(new BodyError(413, `request body over ${limit} bytes`));
+  // Plain 'data'/'end' events: an async iterator costs measurably more per small form (bench/).
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const req = ctx.req;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        req.pause();
+        reject(new BodyError(413, `request body over ${limit} bytes`));
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(new BodyError(400, `the request body could not be read: ${err.message}`));
+    };
+    // A client that goes away mid-body never sends 'end': settle instead of waiting forever.
+    const onClose = () => onError(new Error('the client closed the connection'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 /**

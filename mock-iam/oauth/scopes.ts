@@ -63,6 +63,7 @@ export function resolveScopes(
   const addScope = (s: string) => grant.scopes.includes(s) || grant.scopes.push(s);
   const addAudience = (a: string) => grant.audiences.includes(a) || grant.audiences.push(a);
   const roles = effectiveRoles(client, user);
+  const resourceScopes = [...ctx.store.resourceScopes()];
   let expiryCap: number | undefined;
   const grantRoles = (chosen: AppRole[]) => {
     for (const r of chosen) {
@@ -107,9 +108,9 @@ export function resolveScopes(
       if (scope === 'openid') grant.idToken = true;
       addScope(scope);
     } else {
-      const matches = [...ctx.store.resourceScopes()].filter((r) => r.fqs === scope);
+      const matches = resourceScopes.filter((r) => r.fqs === scope);
       if (matches.length === 0) {
-        const shortName = [...ctx.store.resourceScopes()].find((r) => r.value === scope);
+        const shortName = resourceScopes.find((r) => r.value === scope);
         throw oauth.invalidScope(
           shortName
             ? `"${scope}" is a short scope name; request the fully qualified scope "${shortName.fqs}" (audience "${shortName.app.audience}" + "${scope}")`

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { APP_ROLES } from '../mock-iam/app-roles.js';
+import { OCI_API_KEY_ID, ociKeyFingerprint, ociPublicKey, ociPublicKeyProblem, type OciApiKey } from './oci-signature.js';
 
 export const ISSUER_PRESETS = {
   /** Legacy IDCS and the default of identity domains: note the trailing slash. */
@@ -155,12 +156,19 @@ const iamSchema = z.strictObject({
       jwkKeyOps: z.array(z.enum(['sign', 'verify', 'encrypt', 'decrypt', 'wrapKey', 'unwrapKey'])).default(['verify', 'encrypt']),
     })
     .default({ activeKid: 'SIGNING_KEY', retiredKids: [], jwkKeyOps: ['verify', 'encrypt'] }),
+  /**
+   * Where apps, users, grants, schema attributes and custom claims are kept across restarts
+   * (relative to the config file). Without it the IAM lives in memory and starts from the seeds.
+   */
+  stateFile: z.string().optional(),
   settings: z
     .strictObject({
       /** IDCS "Access signing certificate / Configure client access": JWKS readable without a token. */
       signingCertPublicAccess: z.boolean().default(false),
+      /** Legacy IDCS has custom claims off until a service request; off, every CustomClaims call fails. */
+      customClaimsEnabled: z.boolean().default(true),
     })
-    .default({ signingCertPublicAccess: false }),
+    .default({ signingCertPublicAccess: false, customClaimsEnabled: true }),
   apps: z.array(appSchema).default([]),
   users: z.array(userSchema).default([]),
   customUserSchemaAttributes: z.array(schemaAttributeSchema).default([]),
@@ -170,6 +178,19 @@ const iamSchema = z.strictObject({
 const stackSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   iam: iamSchema.default(() => iamSchema.parse({})),
+  /** OCI API signing keys (the console's "API keys") that the IAM admin API and the gateway control plane accept. */
+  ociApiKeys: z
+    .array(
+      z.strictObject({
+        keyId: z.string().regex(OCI_API_KEY_ID, '<tenancy OCID>/<user OCID>/<fingerprint>, the fingerprint as 16 lowercase hex pairs joined by ":"'),
+        /** The public half in PEM, as uploaded in the console. */
+        publicKey: z.string().superRefine((pem, ctx) => {
+          const problem = ociPublicKeyProblem(pem);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      }),
+    )
+    .default([]),
   // Seams for the later components: their sections are reserved and only carry listeners today.
   gateway: z.strictObject({ port: port.default(8000), adminPort: port.default(8001) }).default({ port: 8000, adminPort: 8001 }),
   backend: z.strictObject({ port: port.default(8081) }).default({ port: 8081 }),
@@ -234,6 +255,7 @@ function checkReferences(config: StackConfig): string[] {
       if (!fqs.has(s)) problems.push(`iam.customClaims[${i}].scopes[${j}]: "${s}" is no resource server's audience + scope value (IDCS then answers invalid_scope)`);
     }),
   );
+  problems.push(...checkOciApiKeys(config.ociApiKeys));
   return problems;
 }
 
@@ -247,7 +269,7 @@ const ENV_PORTS: Array<[name: string, section: string, field: string]> = [
 /** Validates a raw config object (parsed YAML) and returns the typed config. */
 export function parseStackConfig(raw: unknown, source = 'inline', env: NodeJS.ProcessEnv = {}): StackConfig {
   const input: Record<string, any> = raw === null || raw === undefined ? {} : structuredClone(raw as Record<string, any>);
-  if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError(source, ['(root): must be a mapping of sections (host, iam, gateway, backend)']);
+  if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError(source, ['(root): must be a mapping of sections (host, iam, gateway, backend, ociApiKeys)']);
   const envProblems: string[] = [];
   if (env.HOST) input.host = env.HOST;
   for (const [name, section, field] of ENV_PORTS) {
@@ -290,12 +312,31 @@ export function loadStackConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.
     throw new ConfigError(file, doc.errors.map((e) => `line ${(e.linePos?.[0]?.line ?? '?')}: ${e.message.split('\n')[0]}`));
   }
   const config = parseStackConfig(doc.toJS(), file, env);
-  const keyFile = config.iam.signingKeys.file;
-  if (keyFile && !isAbsolute(keyFile)) config.iam.signingKeys.file = resolve(dirname(file), keyFile);
+  const relative = (path: string | undefined) => (path && !isAbsolute(path) ? resolve(dirname(file), path) : path);
+  config.iam.signingKeys.file = relative(config.iam.signingKeys.file);
+  config.iam.stateFile = relative(config.iam.stateFile);
   return config;
 }
 
 /** The issuer string a config names, presets resolved. */
 export function resolveIssuer(issuer: string): string {
   return Object.hasOwn(ISSUER_PRESETS, issuer) ? ISSUER_PRESETS[issuer as keyof typeof ISSUER_PRESETS] : issuer;
+}
+
+/** Each keyId once, and its fingerprint the key's own: OCI derives the fingerprint, it never differs. */
+function checkOciApiKeys(keys: StackConfig['ociApiKeys']): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  keys.forEach((key, i) => {
+    if (seen.has(key.keyId)) problems.push(`ociApiKeys[${i}].keyId: "${key.keyId}" is already the keyId of ociApiKeys[${seen.get(key.keyId)}]`);
+    seen.set(key.keyId, i);
+    const fingerprint = ociKeyFingerprint(ociPublicKey(key.publicKey));
+    if (!key.keyId.endsWith(`/${fingerprint}`)) problems.push(`ociApiKeys[${i}].keyId: the fingerprint of publicKey is ${fingerprint}, not the one in the keyId`);
+  });
+  return problems;
+}
+
+/** The configured API keys by keyId, parsed, for `verifyOciSignature`. */
+export function ociApiKeyMap(config: Pick<StackConfig, 'ociApiKeys'>): Map<string, OciApiKey> {
+  return new Map(config.ociApiKeys.map((k) => [k.keyId, { keyId: k.keyId, publicKey: ociPublicKey(k.publicKey) }]));
 }

@@ -93,6 +93,12 @@ export const scim = {
   notFound: (detail: string) => new ScimError(404, detail, 'error.common.exception.resourceNotFound'),
   badRequest: (detail: string, messageId = 'error.common.validation.invalidRequest') =>
     new ScimError(400, detail, messageId, 'invalidValue'),
+  /** A required attribute is absent (IDCS's messageId for it). */
+  missingAttribute: (detail: string) => new ScimError(400, detail, 'error.common.validation.missingReqAttributes', 'invalidValue'),
+  invalidSyntax: (detail: string) => new ScimError(400, detail, 'error.common.validation.invalidSyntax', 'invalidSyntax'),
+  uniqueness: (detail: string) => new ScimError(409, detail, 'error.common.validation.uniqueness', 'uniqueness'),
+  preconditionFailed: (detail: string) => new ScimError(412, detail, 'error.common.exception.versionMismatch'),
+  methodNotAllowed: (detail: string) => new ScimError(405, detail, 'error.common.exception.methodNotAllowed'),
 };
 
 /** OCI's error body: the gateway data plane uses a numeric `code`, the control plane a string one. */

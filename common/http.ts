@@ -90,7 +90,12 @@ export class BodyError extends Error {
 }
 
 /** Reads the raw request body as UTF-8, refusing more than `limit` bytes with 413. */
-export function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<string> {
+export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<string> {
+  return (await readRawBytes(ctx, limit)).toString('utf8');
+}
+
+/** Reads the raw request body bytes (signatures are over bytes), refusing more than `limit` with 413. */
+export function readRawBytes(ctx: Context, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(ctx.get('content-length') || '0');
   if (declared > limit) return Promise.reject(new BodyError(413, `request body over ${limit} bytes`));
   // Plain 'data'/'end' events: an async iterator costs measurably more per small form (bench/).
@@ -114,7 +119,7 @@ export function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<strin
     };
     const onEnd = () => {
       cleanup();
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     };
     const onError = (err: Error) => {
       cleanup();
@@ -144,7 +149,11 @@ export async function readForm(ctx: Context): Promise<URLSearchParams> {
 
 /** Reads a JSON body (any JSON media type, or none), with a clear 400 when it is not JSON. */
 export async function readJson(ctx: Context): Promise<unknown> {
-  const text = await readRawBody(ctx);
+  return parseJsonBody(await readRawBody(ctx));
+}
+
+/** Parses a JSON body already read; an empty body is `{}`. */
+export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text);

@@ -8,7 +8,10 @@ import { harnessRoutes, parseBody } from '../common/harness-routes.js';
 import { errorMapper, listen, opcRequestId, readForm, readJson, type RunningServer } from '../common/http.js';
 import { z } from 'zod';
 import { idcsConfiguration, openidConfiguration } from './discovery.js';
+import { adminRoutes } from './admin/admin-routes.js';
 import { iamContext, type IamContext } from './iam-context.js';
+import type { AdminContext } from './scim/resource-type.js';
+import type { OciApiKey } from '../common/oci-signature.js';
 import { KeyRing, KeyRingError } from './keys/key-ring.js';
 import { authorizeSigningCertRead } from './keys/signing-cert-access.js';
 import { handleIntrospection } from './oauth/introspect.js';
@@ -51,7 +54,7 @@ function keyRoutes(router: Router, ctx: IamContext): void {
   });
 }
 
-export function iamApp(ctx: IamContext, clock: ControllableClock): Koa {
+export function iamApp(ctx: AdminContext, clock: ControllableClock, ociApiKeys: ReadonlyMap<string, OciApiKey> = new Map()): Koa {
   const router = new Router();
   const sendJson = (http: Koa.Context, body: unknown) => {
     http.type = JSON_UTF8;
@@ -86,6 +89,7 @@ export function iamApp(ctx: IamContext, clock: ControllableClock): Koa {
     http.type = JSON_UTF8;
     http.body = ctx.keys.jwks();
   });
+  adminRoutes(router, { context: ctx, ociApiKeys });
   router.get('/.well-known/openid-configuration', (http) => sendJson(http, openidConfiguration(ctx)));
   router.get('/.well-known/idcs-configuration', (http) => sendJson(http, idcsConfiguration(ctx)));
 
@@ -102,24 +106,31 @@ export function iamApp(ctx: IamContext, clock: ControllableClock): Koa {
 }
 
 export interface RunningIam extends RunningServer {
-  readonly context: IamContext;
+  readonly context: AdminContext;
 }
 
 /** Starts the mock IAM: opens the key ring, seeds the store, listens. */
-export async function startIam(config: IamConfig, options: { host: string; clock: ControllableClock }): Promise<RunningIam> {
+export async function startIam(
+  config: IamConfig,
+  options: { host: string; clock: ControllableClock; ociApiKeys?: ReadonlyMap<string, OciApiKey> },
+): Promise<RunningIam> {
   const keys = await KeyRing.open({
-    file: config.signingKeys.file,
+    // With a state file and no key file, the keys are kept beside the state.
+    file: config.signingKeys.file ?? config.stateFile?.replace(/(\.json)?$/, '.signing-keys.json'),
     activeKid: config.signingKeys.activeKid,
     retiredKids: config.signingKeys.retiredKids,
     jwkKeyOps: config.signingKeys.jwkKeyOps,
     commonName: new URL(resolveIssuer(config.issuer)).hostname,
     clock: options.clock,
   });
-  const store = new IamStore(config, options.clock);
+  const store = new IamStore(config, options.clock, config.stateFile);
   // The base URL is known once the port is (port 0 picks a free one), so the context is
   // completed after listen; requests cannot arrive before listen returns.
-  const context = iamContext(config, { store, keys, clock: options.clock, baseUrl: config.baseUrl ?? 'http://pending' });
-  const running = await listen(iamApp(context, options.clock), config.port, options.host);
+  const context: AdminContext = {
+    ...iamContext(config, { store, keys, clock: options.clock, baseUrl: config.baseUrl ?? 'http://pending' }),
+    customClaimsEnabled: config.settings.customClaimsEnabled,
+  };
+  const running = await listen(iamApp(context, options.clock, options.ociApiKeys), config.port, options.host);
   if (!config.baseUrl) context.baseUrl = running.url;
   return { ...running, context };
 }

@@ -3,7 +3,7 @@
  * join here as further components, each started from its own section of the same config.
  */
 import { ControllableClock } from '../common/clock.js';
-import type { StackConfig } from '../common/config.js';
+import { ociApiKeyMap, type StackConfig } from '../common/config.js';
 import { startIam, type RunningIam } from '../mock-iam/server.js';
 
 export interface RunningStack {
@@ -14,7 +14,7 @@ export interface RunningStack {
 }
 
 export async function startStack(config: StackConfig, clock = new ControllableClock()): Promise<RunningStack> {
-  const iam = await startIam(config.iam, { host: config.host, clock });
+  const iam = await startIam(config.iam, { host: config.host, clock, ociApiKeys: ociApiKeyMap(config) });
   return {
     config,
     clock,
@@ -42,12 +42,13 @@ export function describeStack(stack: RunningStack): string {
     '  seeded clients (client_id / secret: grants)',
     ...clients.map((c) => `    ${c.name} / ${c.clientSecret ?? '(certificate)'}: ${c.allowedGrants.join(', ')}`),
     '  seeded users',
-    ...[...iam.context.store.users.values()].map((u) => `    ${u.userName} / ${u.password ?? '(no password)'}`),
+    // Passwords are kept hashed; the seeded ones are in the config.
+    ...stack.config.iam.users.map((u) => `    ${u.userName} / ${u.password ?? '(no password)'}`),
     '',
   ];
   const cc = clients.find((c) => c.name === 'usecase1_client');
   const pw = clients.find((c) => c.name === 'usecase2_client');
-  const user = [...iam.context.store.users.values()][0];
+  const user = stack.config.iam.users[0];
   if (cc) {
     lines.push(
       '  use case 1 (technical user, scope):',

@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { IamContext } from '../iam-context.js';
+import { customClaimsInForce, refuseUnknownClaimScopes } from '../admin/custom-claims.js';
 import { scimUser, type App, type User } from '../store.js';
 import { applicableCustomClaims, customClaimValue, type TokenKind } from './custom-claims.js';
 import type { ScopeGrant } from './scopes.js';
@@ -53,7 +54,7 @@ function userClaims(ctx: Pick<IamContext, 'identity'>, user: User) {
 
 function addCustomClaims(target: Record<string, unknown>, ctx: Pick<IamContext, 'store'>, kind: TokenKind, subject: TokenSubject): void {
   const scim = subject.user ? scimUser(subject.user) : undefined;
-  for (const claim of applicableCustomClaims(ctx.store.customClaims, kind, subject.scope.grantedFqs)) {
+  for (const claim of applicableCustomClaims(customClaimsInForce(ctx), kind, subject.scope.grantedFqs)) {
     const value = customClaimValue(claim, scim);
     // A standard claim is never overwritten by a custom one.
     if (value !== undefined && !(claim.name in target)) target[claim.name] = value;
@@ -61,6 +62,8 @@ function addCustomClaims(target: Record<string, unknown>, ctx: Pick<IamContext, 
 }
 
 export function accessTokenClaims(ctx: Pick<IamContext, 'issuer' | 'identity' | 'store'>, subject: TokenSubject, iat: number): Record<string, unknown> {
+  // The [MOS] trip-up: a custom claim listing an unknown scope fails the request (before any token is made).
+  refuseUnknownClaimScopes(ctx, subject);
   const { client, user, scope } = subject;
   const roles = scope.rolesUsed.length ? client.grantedAppRoles : [];
   const claims: Record<string, unknown> = {

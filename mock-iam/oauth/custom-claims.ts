@@ -6,12 +6,12 @@
  * wildcard `.*` / `[*]` (gives an array), and a URN extension segment followed by `.` (as the
  * docs write it) or `:` (the SCIM path form, which we also accept).
  */
-import type { CustomClaim } from '../store.js';
+import type { CustomClaimConfig } from '../../common/config.js';
 
 export type TokenKind = 'AT' | 'IT';
 
 /** The claims whose rules match this token: mode, token type, scopes. */
-export function applicableCustomClaims(claims: ReadonlyArray<CustomClaim>, kind: TokenKind, grantedFqs: ReadonlyArray<string>): CustomClaim[] {
+export function applicableCustomClaims<C extends CustomClaimConfig>(claims: ReadonlyArray<C>, kind: TokenKind, grantedFqs: ReadonlyArray<string>): C[] {
   return claims.filter(
     (c) =>
       // `request` claims are added only when a request asks for them, and IDCS documents no way to
@@ -26,7 +26,7 @@ export function applicableCustomClaims(claims: ReadonlyArray<CustomClaim>, kind:
  * The value a custom claim gives for a subject, or `undefined` when it gives none (an expression
  * on a client token, where there is no `$user`; a missing attribute).
  */
-export function customClaimValue(claim: Pick<CustomClaim, 'value' | 'expression'>, user: Record<string, unknown> | undefined): unknown {
+export function customClaimValue(claim: Pick<CustomClaimConfig, 'value' | 'expression'>, user: Record<string, unknown> | undefined): unknown {
   if (!claim.expression) return claim.value;
   if (!user) return undefined;
   const path = parseUserExpression(claim.value);

@@ -32,7 +32,7 @@ export function handleUserinfo(ctx: IamContext, authorization: string | undefine
       preferred_username: user.userName,
       locale: user.locale ?? 'en',
       zoneinfo: user.timezone ?? 'America/Chicago',
-      updated_at: Math.floor(Date.parse(user.lastModified) / 1000),
+      updated_at: Math.floor(Date.parse(user.meta.lastModified) / 1000),
     });
   }
   if (scopes.includes('email')) {

@@ -119,6 +119,7 @@ describe('applicableCustomClaims', () => {
   let n = 0;
   const claim = (over: Partial<CustomClaim>): CustomClaim => ({
     id: `c${++n}`,
+    meta: { created: '2030-01-01T00:00:00.000Z', lastModified: '2030-01-01T00:00:00.000Z', version: 1 },
     name: `claim${n}`,
     value: 'v',
     expression: false,

@@ -1,6 +1,6 @@
 /** `password` (resource owner password credentials): a user token for a trusted client. */
 import { OAuthError } from '../../../common/errors.js';
-import { secretsEqual } from '../../store.js';
+import { passwordMatches } from '../../store.js';
 import { activeUser, requireParam, userSignIn, type GrantHandler } from './grant-handler.js';
 
 const badCredentials = (reason: string) => new OAuthError('invalid_grant', 'Invalid username or password.', 400, reason);
@@ -12,8 +12,8 @@ export const passwordGrant: GrantHandler = {
     const userName = requireParam(form, 'username', this.grantType);
     const password = requireParam(form, 'password', this.grantType);
     const user = activeUser(ctx, userName, badCredentials);
-    if (!user.password) throw badCredentials(`user "${user.userName}" has no password set (PUT /admin/v1/UserPasswordChanger/${user.id})`);
-    if (!secretsEqual(password, user.password)) throw badCredentials(`wrong password for user "${user.userName}"`);
+    if (!user.passwordHash) throw badCredentials(`user "${user.userName}" has no password set (PUT /admin/v1/UserPasswordChanger/${user.id})`);
+    if (!passwordMatches(password, user.passwordHash)) throw badCredentials(`wrong password for user "${user.userName}"`);
     return userSignIn(ctx, client, user, form, this.gtp);
   },
 };

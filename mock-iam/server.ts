@@ -5,7 +5,7 @@ import type { ControllableClock } from '../common/clock.js';
 import { resolveIssuer, type IamConfig } from '../common/config.js';
 import { OciError } from '../common/errors.js';
 import { harnessRoutes, parseBody } from '../common/harness-routes.js';
-import { errorMapper, listen, opcRequestId, readForm, readJson, type RunningServer } from '../common/http.js';
+import { BodyError, errorMapper, listen, opcRequestId, readForm, readJson, writeError, type ErrorShape, type RunningServer } from '../common/http.js';
 import { z } from 'zod';
 import { idcsConfiguration, openidConfiguration } from './discovery.js';
 import { adminRoutes } from './admin/admin-routes.js';
@@ -54,6 +54,11 @@ function keyRoutes(router: Router, ctx: IamContext): void {
   });
 }
 
+/** Admin paths answer in SCIM's shape, the harness surface in OCI's, the rest in OAuth's. */
+function errorShape(http: Koa.Context): ErrorShape {
+  return http.path.startsWith('/admin/') ? 'scim' : http.path.startsWith('/_harness/') ? 'oci' : 'oauth';
+}
+
 export function iamApp(ctx: AdminContext, clock: ControllableClock, ociApiKeys: ReadonlyMap<string, OciApiKey> = new Map()): Koa {
   const router = new Router();
   const sendJson = (http: Koa.Context, body: unknown) => {
@@ -98,8 +103,15 @@ export function iamApp(ctx: AdminContext, clock: ControllableClock, ociApiKeys: 
 
   const app = new Koa();
   app.use(opcRequestId());
-  // Admin paths answer in SCIM's shape, the harness surface in OCI's, the rest in OAuth's.
-  app.use(errorMapper((http) => (http.path.startsWith('/admin/') ? 'scim' : http.path.startsWith('/_harness/') ? 'oci' : 'oauth')));
+  app.use(errorMapper(errorShape));
+  // A method a path does not take: the router answers 405 with `Allow`; the body gets the
+  // path's own error shape instead of koa's plain text.
+  app.use(async (http, next) => {
+    await next();
+    if (http.status === 405 && typeof http.body !== 'object') {
+      writeError(http, new BodyError(405, `${http.method} is not supported on ${http.path} (allowed: ${http.response.get('allow')})`), errorShape(http));
+    }
+  });
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -219,16 +219,26 @@ export class IamStore {
     if (existing) return existing;
     const grant: Grant = { id: idcsGuid(), meta: this.nextMeta(), grantee, appRole, grantMechanism };
     this.grants.set(grant.id, grant);
+    this.touchGrantee(grantee);
     this.deriveRoles();
     this.persist();
     return grant;
   }
 
   deleteGrant(id: string): boolean {
-    if (!this.grants.delete(id)) return false;
+    const grant = this.grants.get(id);
+    if (!grant) return false;
+    this.grants.delete(id);
+    this.touchGrantee(grant.grantee);
     this.deriveRoles();
     this.persist();
     return true;
+  }
+
+  /** A grant changes its holder's `grantedAppRoles`: a new version, so ETags see it. */
+  private touchGrantee(grantee: Grant['grantee']): void {
+    const holder = grantee.type === 'App' ? this.apps.get(grantee.value) : this.users.get(grantee.value);
+    if (holder) holder.meta = this.nextMeta(holder.meta);
   }
 
   /** Recomputes every app's and user's `grantedAppRoles` from the grants. */

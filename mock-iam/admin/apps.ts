@@ -421,6 +421,7 @@ const CASE_EXACT = new Set([
 ]);
 
 export const appsResource: ScimResourceType<App> = {
+  readOnly: ['clientSecret', 'grantedAppRoles'],
   endpoint: 'Apps',
   resourceType: 'App',
   schema: APP_SCHEMA,

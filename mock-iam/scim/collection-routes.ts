@@ -124,7 +124,8 @@ export function scimRoutes<R>(router: Router, type: ScimResourceType<R>, deps: A
     if (!type.replace) unsupported(type as ScimResourceType<unknown>, 'PATCH');
     const record = existing(type, ctx, http.params.id!);
     checkIfMatch(http, type, record);
-    const patched = applyPatch(fullView(type, ctx, record), body, { readOnly: ['id', 'meta'] });
+    // The type's own schema is its core schema: `urn:…:idcs:App:description` means `description`.
+    const patched = applyPatch(fullView(type, ctx, record), body, { readOnly: ['id', 'meta', ...(type.readOnly ?? [])], coreSchemas: [type.schema] });
     send(http, type, ctx, type.replace(ctx, record, patched), 200);
   });
   router.delete(`${base}/:id`, async (http) => {

@@ -32,6 +32,8 @@ export interface ScimResourceType<R> {
   create?(ctx: AdminContext, body: Record<string, unknown>): R;
   replace?(ctx: AdminContext, existing: R, body: Record<string, unknown>): R;
   remove?(ctx: AdminContext, existing: R): void;
+  /** Attributes a PATCH may not change (beyond `id` and `meta`): SCIM `mutability: readOnly`. */
+  readonly readOnly?: ReadonlyArray<string>;
   /** Attributes compared case-sensitively by filters (SCIM `caseExact`). */
   caseExact?(path: string): boolean;
   /** A check before any call (e.g. a feature switched off). */

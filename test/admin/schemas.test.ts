@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfigObject, startTestIam, type TestIam } from '../support/iam.js';
-import { adminApi, clientToken, CUSTOM_ATTR, CUSTOM_ATTR_PATH, CUSTOM_USER, expectScimError, LIST_RESPONSE, passwordGrant, PATCH_OP, scimRequest, USER_SCHEMA, userBody } from './support.js';
+import { adminApi, clientToken, CUSTOM_ATTR, CUSTOM_ATTR_PATH, CUSTOM_USER, expectScimError, LIST_RESPONSE, passwordGrant, PATCH_OP, scimRequest, SEARCH_REQUEST, USER_SCHEMA, userBody } from './support.js';
 
 const SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 const CUSTOM_PATH = `/admin/v1/Schemas/${CUSTOM_USER}`;
@@ -66,6 +66,8 @@ describe('/admin/v1/Schemas', () => {
     const filtered = await api.get(`/admin/v1/Schemas?filter=${encodeURIComponent(`id eq "${CUSTOM_USER}"`)}&attributes=name`);
     expect(filtered.body.totalResults).toBe(1);
     expect(filtered.body.Resources).toEqual([{ schemas: [SCHEMA], id: CUSTOM_USER, name: 'CustomUser' }]);
+    const searched = await api.post('/admin/v1/Schemas/.search', { schemas: [SEARCH_REQUEST], filter: 'name eq "user"', attributes: ['id'] });
+    expect(searched.body.Resources).toEqual([{ schemas: [SCHEMA], id: USER_SCHEMA }]);
   });
 
   it('serves the core User schema by its URN, with raw or URL-encoded colons', async () => {

@@ -29,7 +29,7 @@ export interface IamContext {
   identity: TenantIdentity;
   accessTokenExpiry: number;
   refreshTokenExpiry: number;
-  settings: { signingCertPublicAccess: boolean };
+  settings: { signingCertPublicAccess: boolean; customClaimsEnabled: boolean };
 }
 
 export function tenantIdentity(config: Pick<IamConfig, 'tenant' | 'region'>): TenantIdentity {

@@ -10,7 +10,6 @@ import { z } from 'zod';
 import { idcsConfiguration, openidConfiguration } from './discovery.js';
 import { adminRoutes } from './admin/admin-routes.js';
 import { iamContext, type IamContext } from './iam-context.js';
-import type { AdminContext } from './scim/resource-type.js';
 import type { OciApiKey } from '../common/oci-signature.js';
 import { KeyRing, KeyRingError } from './keys/key-ring.js';
 import { authorizeSigningCertRead } from './keys/signing-cert-access.js';
@@ -59,7 +58,7 @@ function errorShape(http: Koa.Context): ErrorShape {
   return http.path.startsWith('/admin/') ? 'scim' : http.path.startsWith('/_harness/') ? 'oci' : 'oauth';
 }
 
-export function iamApp(ctx: AdminContext, clock: ControllableClock, ociApiKeys: ReadonlyMap<string, OciApiKey> = new Map()): Koa {
+export function iamApp(ctx: IamContext, clock: ControllableClock, ociApiKeys: ReadonlyMap<string, OciApiKey> = new Map()): Koa {
   const router = new Router();
   const sendJson = (http: Koa.Context, body: unknown) => {
     http.type = JSON_UTF8;
@@ -118,7 +117,7 @@ export function iamApp(ctx: AdminContext, clock: ControllableClock, ociApiKeys: 
 }
 
 export interface RunningIam extends RunningServer {
-  readonly context: AdminContext;
+  readonly context: IamContext;
 }
 
 /** Starts the mock IAM: opens the key ring, seeds the store, listens. */
@@ -138,10 +137,7 @@ export async function startIam(
   const store = new IamStore(config, options.clock, config.stateFile);
   // The base URL is known once the port is (port 0 picks a free one), so the context is
   // completed after listen; requests cannot arrive before listen returns.
-  const context: AdminContext = {
-    ...iamContext(config, { store, keys, clock: options.clock, baseUrl: config.baseUrl ?? 'http://pending' }),
-    customClaimsEnabled: config.settings.customClaimsEnabled,
-  };
+  const context = iamContext(config, { store, keys, clock: options.clock, baseUrl: config.baseUrl ?? 'http://pending' });
   const running = await listen(iamApp(context, options.clock, options.ociApiKeys), config.port, options.host);
   if (!config.baseUrl) context.baseUrl = running.url;
   return { ...running, context };

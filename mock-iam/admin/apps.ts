@@ -20,7 +20,7 @@ import { GRANT_TYPES } from '../../common/config.js';
 import { scim, ScimError } from '../../common/errors.js';
 import { idcsGuid, ocid } from '../../common/ids.js';
 import { IDCS_APP_ID, IDCS_APP_NAME } from '../app-roles.js';
-import type { AdminContext, ScimResourceType } from '../scim/resource-type.js';
+import type { IamContext, ScimResourceType } from '../scim/resource-type.js';
 import type { App } from '../store.js';
 
 export const APP_SCHEMA = 'urn:ietf:params:scim:schemas:oracle:idcs:App';
@@ -184,7 +184,7 @@ function certificate(value: unknown, path: string): { certAlias: string; x509Bas
 }
 
 /** Every FQS of the other apps' resource servers, with the app defining it. */
-function otherScopes(ctx: AdminContext, selfId: string | undefined): Map<string, App> {
+function otherScopes(ctx: IamContext, selfId: string | undefined): Map<string, App> {
   const out = new Map<string, App>();
   for (const { app, fqs } of ctx.store.resourceScopes()) if (app.id !== selfId) out.set(fqs, app);
   return out;
@@ -196,7 +196,7 @@ function ownFqs(app: Pick<StoredApp, 'isOAuthResource' | 'audience' | 'scopes'>)
 }
 
 /** Apps (other than `selfId`) whose allowedScopes list one of `fqs`. */
-function dependants(ctx: AdminContext, fqs: ReadonlyArray<string>, selfId: string): string[] {
+function dependants(ctx: IamContext, fqs: ReadonlyArray<string>, selfId: string): string[] {
   const out: string[] = [];
   for (const app of ctx.store.apps.values()) {
     if (app.id === selfId) continue;
@@ -207,7 +207,7 @@ function dependants(ctx: AdminContext, fqs: ReadonlyArray<string>, selfId: strin
 }
 
 /** Validates a create or replace body into the stored App shape. */
-export function parseApp(ctx: AdminContext, raw: Body, current: App | undefined): StoredApp {
+export function parseApp(ctx: IamContext, raw: Body, current: App | undefined): StoredApp {
   const schemas = raw.schemas ?? sub(raw, 'schemas');
   if (!Array.isArray(schemas) || !schemas.includes(APP_SCHEMA)) throw scim.missingAttribute(`schemas must contain "${APP_SCHEMA}"`);
   const body = canonicalBody(raw);
@@ -378,7 +378,7 @@ export function grantedAppRolesView(holder: Pick<App, 'grantedAppRoles'>): Array
   }));
 }
 
-function appView(ctx: AdminContext, app: App): Record<string, unknown> {
+function appView(ctx: IamContext, app: App): Record<string, unknown> {
   const definers = otherScopes(ctx, undefined);
   const extensionUrns = Object.keys(app.otherAttributes).filter((k) => k.startsWith('urn:'));
   return JSON.parse(

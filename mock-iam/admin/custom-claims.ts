@@ -10,13 +10,10 @@
  * Choices IDCS leaves open are rows of docs/fidelity.md ("Mock IAM: admin API — schemas and
  * custom claims").
  */
-import { oauth, scim, ScimError } from '../../common/errors.js';
+import { scim, ScimError } from '../../common/errors.js';
 import { idcsGuid } from '../../common/ids.js';
-import { APP_ROLES } from '../app-roles.js';
-import type { IamContext } from '../iam-context.js';
 import { parseUserExpression } from '../oauth/custom-claims.js';
-import { MY_SCOPES, OIDC_SCOPES, type ScopeGrant } from '../oauth/scopes.js';
-import type { AdminContext, ScimResourceType } from '../scim/resource-type.js';
+import type { IamContext, ScimResourceType } from '../scim/resource-type.js';
 import type { CustomClaim } from '../store.js';
 
 export const CUSTOM_CLAIM_SCHEMA = 'urn:ietf:params:scim:schemas:oracle:idcs:CustomClaim';
@@ -83,7 +80,7 @@ function canonicalFields(body: Record<string, unknown>): Partial<Record<Field, u
   return out;
 }
 
-function parseClaim(ctx: AdminContext, body: Record<string, unknown>, current: CustomClaim | undefined): Omit<CustomClaim, 'meta'> {
+function parseClaim(ctx: IamContext, body: Record<string, unknown>, current: CustomClaim | undefined): Omit<CustomClaim, 'meta'> {
   const schemas = Object.entries(body).find(([k]) => k.toLowerCase() === 'schemas')?.[1];
   if (!Array.isArray(schemas) || !schemas.includes(CUSTOM_CLAIM_SCHEMA)) throw scim.missingAttribute(`schemas must contain "${CUSTOM_CLAIM_SCHEMA}"`);
   const f = canonicalFields(body);
@@ -174,52 +171,6 @@ export const customClaimsResource: ScimResourceType<CustomClaim> = {
   },
   caseExact: (path) => path === 'id',
   guard: (ctx) => {
-    if (!ctx.customClaimsEnabled) throw customClaimsDisabled();
+    if (!ctx.settings.customClaimsEnabled) throw customClaimsDisabled();
   },
 };
-
-// --- token time ------------------------------------------------------------------------------
-
-/**
- * What the token service passes: its context is the server's AdminContext at run time, so the
- * switch is read when present; a context without it (unit tests) counts as switched on.
- */
-type ClaimsContext = Pick<IamContext, 'store'> & { customClaimsEnabled?: boolean };
-
-/** The custom claims that take part in tokens: all of them, or none while the feature is off. */
-export function customClaimsInForce(ctx: ClaimsContext): CustomClaim[] {
-  return ctx.customClaimsEnabled === false ? [] : [...ctx.store.customClaims.values()];
-}
-
-/** A scope a token request could name on its own: a resource FQS, an OIDC scope, an admin scope. */
-function isRealScope(ctx: Pick<IamContext, 'store'>, scope: string): boolean {
-  if (OIDC_SCOPES.has(scope) || scope === 'offline_access' || scope === MY_SCOPES) return true;
-  if (APP_ROLES.some((r) => r.scopes.includes(scope))) return true;
-  for (const r of ctx.store.resourceScopes()) if (r.fqs === scope) return true;
-  return false;
-}
-
-/**
- * The [MOS] trip-up: IDCS compares a token request's resource scopes with each custom claim's
- * `scopes`; a claim listing a string that is no real scope makes that comparison fail, and the
- * request with it: 400 `invalid_scope` "Invalid scope.". Precisely (docs/fidelity.md):
- * the request was granted at least one resource-server FQS, and some claim in force (feature on,
- * `mode` not never, `allScopes` false) whose `tokenType` covers a token of this request (AT
- * always; IT when `openid` is granted on a user grant) lists an unknown scope. Requests with only
- * `__myscopes__`, `urn:opc:idm:role.…` or OIDC scopes are not affected, so the admin client can
- * still get a token to repair the claim.
- */
-export function refuseUnknownClaimScopes(ctx: ClaimsContext, subject: { scope: Pick<ScopeGrant, 'grantedFqs' | 'idToken'>; user?: unknown }): void {
-  if (subject.scope.grantedFqs.length === 0) return;
-  const kinds = subject.scope.idToken && subject.user !== undefined ? ['AT', 'IT'] : ['AT'];
-  for (const claim of customClaimsInForce(ctx)) {
-    if (claim.mode === 'never' || claim.allScopes) continue;
-    if (claim.tokenType !== 'BOTH' && !kinds.includes(claim.tokenType)) continue;
-    const unknown = claim.scopes.find((s) => !isRealScope(ctx, s));
-    if (unknown !== undefined) {
-      throw oauth.invalidScope(
-        `custom claim "${claim.name}" (id ${claim.id}) lists "${unknown}" in its scopes, which is no resource server's audience + scope value; IDCS then refuses every token request for a resource scope (fix the claim: PATCH or DELETE /admin/v1/CustomClaims/${claim.id})`,
-      );
-    }
-  }
-}

@@ -7,7 +7,7 @@
  */
 import { scim, ScimError } from '../../common/errors.js';
 import { APP_ROLES, IDCS_APP_ID, IDCS_APP_NAME } from '../app-roles.js';
-import type { AdminContext, ScimResourceType } from '../scim/resource-type.js';
+import type { IamContext, ScimResourceType } from '../scim/resource-type.js';
 import type { Grant } from '../store.js';
 
 export const GRANT_SCHEMA = 'urn:ietf:params:scim:schemas:oracle:idcs:Grant';
@@ -53,7 +53,7 @@ function unknownReference(detail: string): ScimError {
   return new ScimError(400, detail, 'error.common.validation.invalidReference', 'invalidValue');
 }
 
-function createGrant(ctx: AdminContext, body: Body): Grant {
+function createGrant(ctx: IamContext, body: Body): Grant {
   const schemas = attr(body, 'schemas');
   if (!Array.isArray(schemas) || !schemas.includes(GRANT_SCHEMA)) throw scim.missingAttribute(`schemas must contain "${GRANT_SCHEMA}"`);
 

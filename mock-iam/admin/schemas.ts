@@ -23,7 +23,7 @@ import { headerSafe } from '../../common/http.js';
 import { admit, existing, fullView, objectBody, send, SCIM_JSON, type AdminDeps } from '../scim/collection-routes.js';
 import { listQueryFromParams, listQueryFromSearchRequest, listResponse, type ListQuery } from '../scim/list.js';
 import { applyPatch, parsePatchRequest, PATCH_OP_SCHEMA, type PatchOperation } from '../scim/patch.js';
-import { etag, type AdminContext, type ScimResourceType } from '../scim/resource-type.js';
+import { etag, type IamContext, type ScimResourceType } from '../scim/resource-type.js';
 import type { IamStore, Meta, SchemaAttribute } from '../store.js';
 import { USER_SCHEMA } from './users.js';
 
@@ -55,7 +55,7 @@ function schemaMetas(store: IamStore): { core: Meta; custom: Meta } {
   return m;
 }
 
-function records(ctx: AdminContext): SchemaRecord[] {
+function records(ctx: IamContext): SchemaRecord[] {
   const m = schemaMetas(ctx.store);
   return [
     { id: USER_SCHEMA, resourceType: 'Schema', meta: m.core },
@@ -290,7 +290,7 @@ interface Revision {
  * Same name (case-insensitive) = the same attribute: its definition is replaced, except the
  * immutable fields, which keep their value (a different one is ignored, as IDCS does).
  */
-function reviseAttributes(ctx: AdminContext, given: unknown): Revision {
+function reviseAttributes(ctx: IamContext, given: unknown): Revision {
   if (given !== undefined && given !== null && !Array.isArray(given)) throw badDefinition('attributes', `must be an array of attribute definitions (got ${JSON.stringify(given)})`);
   const previous = customAttributes(ctx.store);
   const ignored: string[] = [];
@@ -411,7 +411,7 @@ function checkIfMatch(http: Context, record: SchemaRecord): void {
 }
 
 /** Stores a revision and bumps the custom schema's meta. */
-function commit(ctx: AdminContext, revision: Revision): SchemaRecord {
+function commit(ctx: IamContext, revision: Revision): SchemaRecord {
   ctx.store.setCustomUserSchemaAttributes(revision.attributes);
   const m = schemaMetas(ctx.store);
   m.custom = ctx.store.nextMeta(m.custom);
@@ -419,7 +419,7 @@ function commit(ctx: AdminContext, revision: Revision): SchemaRecord {
 }
 
 /** PUT: the body is the whole schema; only `attributes` is the caller's (id, name, meta are the server's). */
-export function replaceCustomSchema(ctx: AdminContext, body: Record<string, unknown>): Revision {
+export function replaceCustomSchema(ctx: IamContext, body: Record<string, unknown>): Revision {
   const schemas = Object.entries(body).find(([k]) => lower(k) === 'schemas')?.[1];
   if (!Array.isArray(schemas) || !schemas.includes(SCHEMA_SCHEMA)) throw scim.missingAttribute(`schemas must contain "${SCHEMA_SCHEMA}"`);
   return reviseAttributes(ctx, Object.entries(body).find(([k]) => lower(k) === 'attributes')?.[1]);
@@ -428,7 +428,7 @@ export function replaceCustomSchema(ctx: AdminContext, body: Record<string, unkn
 const isAttributesPath = (op: PatchOperation) => op.path !== undefined && lower(op.path.trim()) === 'attributes';
 
 /** PATCH: IDCS's name-keyed add/replace on `attributes`, plain SCIM PATCH for everything else. */
-export function patchCustomSchema(ctx: AdminContext, view: Record<string, unknown>, body: unknown): Revision {
+export function patchCustomSchema(ctx: IamContext, view: Record<string, unknown>, body: unknown): Revision {
   const operations = parsePatchRequest(body);
   let working = structuredClone(view);
   operations.forEach((op, index) => {
@@ -466,7 +466,7 @@ export function patchCustomSchema(ctx: AdminContext, view: Record<string, unknow
 
 // --- routes --------------------------------------------------------------------------------------
 
-function sendRevised(http: Context, ctx: AdminContext, revision: Revision): void {
+function sendRevised(http: Context, ctx: IamContext, revision: Revision): void {
   const record = commit(ctx, revision);
   if (revision.ignored.length) {
     http.set(HARNESS_REASON_HEADER, headerSafe(`immutable after creation, change ignored as IDCS does: ${revision.ignored.join('; ')}`));

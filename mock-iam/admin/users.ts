@@ -9,7 +9,7 @@ import { CUSTOM_USER_SCHEMA } from '../../common/config.js';
 import { scim, ScimError } from '../../common/errors.js';
 import { idcsGuid, ocid } from '../../common/ids.js';
 import { admit, objectBody, existing, SCIM_JSON, type AdminDeps } from '../scim/collection-routes.js';
-import { metaView, type AdminContext, type ScimResourceType } from '../scim/resource-type.js';
+import { metaView, type IamContext, type ScimResourceType } from '../scim/resource-type.js';
 import { hashPassword, type SchemaAttribute, type User } from '../store.js';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -77,7 +77,7 @@ function checkCustomAttributes(values: unknown, attributes: ReadonlyArray<Schema
   return out;
 }
 
-function parseUser(ctx: AdminContext, body: Record<string, unknown>, current: User | undefined): Omit<User, 'meta' | 'grantedAppRoles'> {
+function parseUser(ctx: IamContext, body: Record<string, unknown>, current: User | undefined): Omit<User, 'meta' | 'grantedAppRoles'> {
   const schemas = body.schemas;
   if (!Array.isArray(schemas) || !schemas.includes(USER_SCHEMA)) throw scim.missingAttribute(`schemas must contain "${USER_SCHEMA}"`);
   const parsed = coreUser.safeParse(body);

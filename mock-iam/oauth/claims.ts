@@ -5,10 +5,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { IamContext } from '../iam-context.js';
-import { customClaimsInForce, refuseUnknownClaimScopes } from '../admin/custom-claims.js';
 import { scimUser, type App, type User } from '../store.js';
-import { applicableCustomClaims, customClaimValue, type TokenKind } from './custom-claims.js';
-import type { ScopeGrant } from './scopes.js';
+import { applicableCustomClaims, customClaimsInForce, customClaimValue, refuseUnknownClaimScopes, type TokenKind } from './custom-claims.js';
+import { OIDC_SCOPES, type ScopeGrant } from './scopes.js';
 
 /** The `gtp` claim: IDCS's short name for the grant that produced a token. */
 export type GrantShortName = 'cc' | 'ro' | 'rt' | 'jwt';
@@ -54,7 +53,9 @@ function userClaims(ctx: Pick<IamContext, 'identity'>, user: User) {
 
 function addCustomClaims(target: Record<string, unknown>, ctx: Pick<IamContext, 'store'>, kind: TokenKind, subject: TokenSubject): void {
   const scim = subject.user ? scimUser(subject.user) : undefined;
-  for (const claim of applicableCustomClaims(customClaimsInForce(ctx), kind, subject.scope.grantedFqs)) {
+  // A claim's scopes match the granted resource FQS and OIDC scopes (Oracle's example uses `phone`).
+  const granted = [...subject.scope.grantedFqs, ...subject.scope.scopes.filter((s) => OIDC_SCOPES.has(s))];
+  for (const claim of applicableCustomClaims(customClaimsInForce(ctx), kind, granted)) {
     const value = customClaimValue(claim, scim);
     // A standard claim is never overwritten by a custom one.
     if (value !== undefined && !(claim.name in target)) target[claim.name] = value;

@@ -7,6 +7,11 @@
  * docs write it) or `:` (the SCIM path form, which we also accept).
  */
 import type { CustomClaimConfig } from '../../common/config.js';
+import { oauth } from '../../common/errors.js';
+import { APP_ROLES } from '../app-roles.js';
+import type { IamContext } from '../iam-context.js';
+import type { CustomClaim } from '../store.js';
+import { MY_SCOPES, OIDC_SCOPES, type ScopeGrant } from './scopes.js';
 
 export type TokenKind = 'AT' | 'IT';
 
@@ -78,4 +83,46 @@ function evaluatePath(value: unknown, path: ReadonlyArray<string>): unknown {
   const record = value as Record<string, unknown>;
   const key = head in record ? head : Object.keys(record).find((k) => k.toLowerCase() === head.toLowerCase());
   return key === undefined ? undefined : evaluatePath(record[key], tail);
+}
+
+// --- which claims take part, and the unknown-scope trip-up -----------------------------------
+
+type ClaimsContext = Pick<IamContext, 'store'> & { settings?: Partial<IamContext['settings']> };
+
+/** The custom claims that take part in tokens: all of them, or none while the feature is off. */
+export function customClaimsInForce(ctx: ClaimsContext): CustomClaim[] {
+  return ctx.settings?.customClaimsEnabled === false ? [] : [...ctx.store.customClaims.values()];
+}
+
+/** A scope a token request could name on its own: a resource FQS, an OIDC scope, an admin scope. */
+function isRealScope(ctx: Pick<IamContext, 'store'>, scope: string): boolean {
+  if (OIDC_SCOPES.has(scope) || scope === 'offline_access' || scope === MY_SCOPES) return true;
+  if (APP_ROLES.some((r) => r.scopes.includes(scope))) return true;
+  for (const r of ctx.store.resourceScopes()) if (r.fqs === scope) return true;
+  return false;
+}
+
+/**
+ * The [MOS] trip-up: IDCS compares a token request's resource scopes with each custom claim's
+ * `scopes`; a claim listing a string that is no real scope makes that comparison fail, and the
+ * request with it: 400 `invalid_scope` "Invalid scope.". Precisely (docs/fidelity.md):
+ * the request was granted at least one resource-server FQS, and some claim in force (feature on,
+ * `mode` not never, `allScopes` false) whose `tokenType` covers a token of this request (AT
+ * always; IT when `openid` is granted on a user grant) lists an unknown scope. Requests with only
+ * `__myscopes__`, `urn:opc:idm:role.…` or OIDC scopes are not affected, so the admin client can
+ * still get a token to repair the claim.
+ */
+export function refuseUnknownClaimScopes(ctx: ClaimsContext, subject: { scope: Pick<ScopeGrant, 'grantedFqs' | 'idToken'>; user?: unknown }): void {
+  if (subject.scope.grantedFqs.length === 0) return;
+  const kinds = subject.scope.idToken && subject.user !== undefined ? ['AT', 'IT'] : ['AT'];
+  for (const claim of customClaimsInForce(ctx)) {
+    if (claim.mode === 'never' || claim.allScopes) continue;
+    if (claim.tokenType !== 'BOTH' && !kinds.includes(claim.tokenType)) continue;
+    const unknown = claim.scopes.find((s) => !isRealScope(ctx, s));
+    if (unknown !== undefined) {
+      throw oauth.invalidScope(
+        `custom claim "${claim.name}" (id ${claim.id}) lists "${unknown}" in its scopes, which is no resource server's audience + scope value; IDCS then refuses every token request for a resource scope (fix the claim: PATCH or DELETE /admin/v1/CustomClaims/${claim.id})`,
+      );
+    }
+  }
 }

@@ -12,12 +12,12 @@ import { authenticateAdmin, authorizeAdmin } from '../admin/admin-auth.js';
 import { listQueryFromParams, listQueryFromSearchRequest, listResponse } from './list.js';
 import { applyPatch } from './patch.js';
 import { project } from './projection.js';
-import { etag, metaView, type AdminContext, type ScimResourceType } from './resource-type.js';
+import { etag, metaView, type IamContext, type ScimResourceType } from './resource-type.js';
 
 export const SCIM_JSON = 'application/json;charset=UTF-8';
 
 export interface AdminDeps {
-  context: AdminContext;
+  context: IamContext;
   ociApiKeys: ReadonlyMap<string, OciApiKey>;
 }
 
@@ -40,7 +40,7 @@ export function objectBody(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-export function fullView<R>(type: ScimResourceType<R>, ctx: AdminContext, record: R): Record<string, unknown> {
+export function fullView<R>(type: ScimResourceType<R>, ctx: IamContext, record: R): Record<string, unknown> {
   return { ...type.view(ctx, record), meta: metaView(type, type.meta(record), ctx.baseUrl, type.id(record)) };
 }
 
@@ -50,7 +50,7 @@ function projectionOf(http: Context) {
   return { attributes: csv('attributes'), excludedAttributes: csv('excludedAttributes'), attributeSets: csv('attributeSets') };
 }
 
-export function send<R>(http: Context, type: ScimResourceType<R>, ctx: AdminContext, record: R, status: number): void {
+export function send<R>(http: Context, type: ScimResourceType<R>, ctx: IamContext, record: R, status: number): void {
   const view = fullView(type, ctx, record);
   http.status = status;
   http.set('etag', etag(type.meta(record)));
@@ -59,7 +59,7 @@ export function send<R>(http: Context, type: ScimResourceType<R>, ctx: AdminCont
   http.body = project(view, projectionOf(http));
 }
 
-export function existing<R>(type: ScimResourceType<R>, ctx: AdminContext, id: string): R {
+export function existing<R>(type: ScimResourceType<R>, ctx: IamContext, id: string): R {
   const record = type.find(ctx, id);
   if (record === undefined) throw scim.notFound(`Resource ${id} of type ${type.resourceType} not found.`);
   return record;

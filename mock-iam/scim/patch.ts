@@ -143,7 +143,6 @@ const unset = (record: Record<string, unknown>, name: string): void => {
   const key = findKey(record, name);
   if (key !== undefined) delete record[key];
 };
-const isEmpty = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0);
 
 /** Where an operation is, for messages: `Operations[1]: path "emails[…]"`. */
 interface Where {

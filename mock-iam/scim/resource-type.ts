@@ -4,11 +4,10 @@
  * conventions (list envelope, filter, projection, meta, ETag, PATCH as read-patch-replace).
  */
 import type { IamContext } from '../iam-context.js';
+
+export type { IamContext };
 import type { Meta } from '../store.js';
 
-export interface AdminContext extends IamContext {
-  customClaimsEnabled: boolean;
-}
 
 /** Which admin scopes (any one of them) a call needs; they come from the caller's app roles. */
 export interface RequiredScopes {
@@ -23,21 +22,21 @@ export interface ScimResourceType<R> {
   readonly resourceType: string;
   readonly schema: string;
   readonly scopes: RequiredScopes;
-  list(ctx: AdminContext): Iterable<R>;
-  find(ctx: AdminContext, id: string): R | undefined;
+  list(ctx: IamContext): Iterable<R>;
+  find(ctx: IamContext, id: string): R | undefined;
   meta(record: R): Meta;
   id(record: R): string;
   /** The SCIM JSON of a record (without `meta.location`, which the routes add). */
-  view(ctx: AdminContext, record: R): Record<string, unknown>;
-  create?(ctx: AdminContext, body: Record<string, unknown>): R;
-  replace?(ctx: AdminContext, existing: R, body: Record<string, unknown>): R;
-  remove?(ctx: AdminContext, existing: R): void;
+  view(ctx: IamContext, record: R): Record<string, unknown>;
+  create?(ctx: IamContext, body: Record<string, unknown>): R;
+  replace?(ctx: IamContext, existing: R, body: Record<string, unknown>): R;
+  remove?(ctx: IamContext, existing: R): void;
   /** Attributes a PATCH may not change (beyond `id` and `meta`): SCIM `mutability: readOnly`. */
   readonly readOnly?: ReadonlyArray<string>;
   /** Attributes compared case-sensitively by filters (SCIM `caseExact`). */
   caseExact?(path: string): boolean;
   /** A check before any call (e.g. a feature switched off). */
-  guard?(ctx: AdminContext): void;
+  guard?(ctx: IamContext): void;
 }
 
 export function metaView(type: { resourceType: string; endpoint: string }, meta: Meta, baseUrl: string, id: string): Record<string, unknown> {

@@ -3,7 +3,7 @@
  * signed in-process with `DefaultRequestSigner`, then every refusal, then what the real
  * oci-identitydomains / oci-apigateway clients put on the wire.
  */
-import { createHash, createPrivateKey, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as common from 'oci-common';

@@ -361,4 +361,52 @@ describe('OCI-signed requests', () => {
     // The user made through the SDK signs in.
     expect((await passwordGrant(iam, 'sdk.user', 'Sdk-Passw0rd')).status).toBe(200);
   });
+
+  it('the SDK end to end for use case 2: patchSchema, createUser with the attribute, a custom claim through the SDK signer, a token with it', async () => {
+    const CUSTOM = 'urn:ietf:params:scim:schemas:idcs:extension:custom:User';
+    const client = new identitydomains.IdentityDomainsClient({ authenticationDetailsProvider: provider(registered) });
+    client.endpoint = iam.url;
+    try {
+      const schema = await client.patchSchema({
+        schemaId: CUSTOM,
+        patchOp: {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          operations: [{ op: identitydomains.models.Operations.Op.Add, path: 'attributes', value: [{ name: 'SdkPermission', type: 'string', multiValued: false }] }],
+        },
+      });
+      expect(schema.schema.attributes?.map((a) => a.name)).toContain('SdkPermission');
+      const user = await client.createUser({
+        user: {
+          schemas: [USER_SCHEMA, CUSTOM],
+          userName: 'sdk.claim.user',
+          emails: [{ value: 'sdk.claim.user@example.org', type: identitydomains.models.UserEmails.Type.Work, primary: true }],
+          password: 'Sdk-Claim-Passw0rd',
+          [CUSTOM]: { SdkPermission: 'Api1Access' },
+        } as identitydomains.models.User,
+      });
+      expect((user.user as unknown as Record<string, Record<string, string>>)[CUSTOM]).toEqual({ SdkPermission: 'Api1Access' });
+    } finally {
+      client.close();
+    }
+    // The SDK has no CustomClaims operations (as Oracle's other SDKs); its own signed HTTP client sends the call.
+    const http = new common.FetchHttpClient(new common.DefaultRequestSigner(provider(registered)));
+    const body = JSON.stringify({
+      schemas: ['urn:ietf:params:scim:schemas:oracle:idcs:CustomClaim'],
+      name: 'sdkPermission',
+      value: `$user.${CUSTOM}.SdkPermission`,
+      expression: true,
+      mode: 'always',
+      tokenType: 'AT',
+      allScopes: true,
+    });
+    const created = await http.send({ method: 'POST', uri: `${iam.url}/admin/v1/CustomClaims`, headers: new Headers({ 'content-type': 'application/json' }), body });
+    expect(created.status).toBe(201);
+    const claim = (await created.json()) as { id: string; name: string };
+    const read = await http.send({ method: 'GET', uri: `${iam.url}/admin/v1/CustomClaims/${claim.id}`, headers: new Headers() });
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as { name: string; mode: string }).name).toBe('sdkPermission');
+    const token = await passwordGrant(iam, 'sdk.claim.user', 'Sdk-Claim-Passw0rd');
+    expect(token.status, token.text).toBe(200);
+    expect(decodeJwtParts(token.body.access_token).claims.sdkPermission).toBe('Api1Access');
+  });
 });

@@ -10,7 +10,7 @@ import { scim, ScimError } from '../../common/errors.js';
 import { idcsGuid, ocid } from '../../common/ids.js';
 import { admit, objectBody, existing, SCIM_JSON, type AdminDeps } from '../scim/collection-routes.js';
 import { metaView, type IamContext, type ScimResourceType } from '../scim/resource-type.js';
-import { hashPassword, type SchemaAttribute, type User } from '../store.js';
+import { hashPassword, scimUser, type SchemaAttribute, type User } from '../store.js';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const PASSWORD_CHANGER_SCHEMA = 'urn:ietf:params:scim:schemas:oracle:idcs:UserPasswordChanger';
@@ -126,24 +126,14 @@ export const usersResource: ScimResourceType<User> = {
   meta: (user) => user.meta,
   id: (user) => user.id,
   view: (_ctx, user) => {
-    const custom = user[CUSTOM_USER_SCHEMA];
-    const hasCustom = Object.keys(custom).length > 0;
+    // The same attributes custom-claim expressions read (store.ts scimUser), plus `schemas`.
+    const { [CUSTOM_USER_SCHEMA]: custom, ...attributes } = scimUser(user);
+    const hasCustom = Object.keys(custom as object).length > 0;
     const extensionUrns = Object.keys(user.otherAttributes).filter((k) => k.startsWith('urn:'));
     return JSON.parse(
       JSON.stringify({
         schemas: [USER_SCHEMA, ...(hasCustom ? [CUSTOM_USER_SCHEMA] : []), ...extensionUrns],
-        id: user.id,
-        ocid: user.ocid,
-        ...user.otherAttributes,
-        userName: user.userName,
-        displayName: user.displayName,
-        name: user.name,
-        emails: user.emails,
-        active: user.active,
-        timezone: user.timezone,
-        locale: user.locale,
-        preferredLanguage: user.preferredLanguage,
-        groups: [],
+        ...attributes,
         ...(hasCustom ? { [CUSTOM_USER_SCHEMA]: custom } : {}),
       }),
     );

@@ -15,7 +15,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (args.help) {
-    console.log(`Usage: npm start -- [--config FILE]\n\nStarts the mock IAM (and later the gateway emulator) with FILE (default: ${DEFAULT_CONFIG_FILE}).`);
+    console.log(`Usage: npm start -- [--config FILE]\n\nStarts the mock IAM, the gateway emulator and the echo backend with FILE (default: ${DEFAULT_CONFIG_FILE}).`);
     return 0;
   }
   const startedAt = performance.now();
@@ -31,10 +31,15 @@ async function main(): Promise<number> {
   }
   let stack;
   try {
-    stack = await startStack(config);
+    // One JSON line per gateway decision (the decision trace), on standard output.
+    stack = await startStack(config, undefined, (line) => console.log(`decision ${line}`));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    console.error(e.code === 'EADDRINUSE' ? `Cannot listen: ${e.message}. Set IAM_PORT (or the config's iam.port) to a free port.` : `Cannot start the stack: ${e.message}`);
+    console.error(
+      e.code === 'EADDRINUSE'
+        ? `Cannot listen: ${e.message}. Free the port or move the listener: IAM_PORT, GATEWAY_PORT, GATEWAY_ADMIN_PORT, BACKEND_PORT (or the config's port fields).`
+        : `Cannot start the stack: ${e.message}`,
+    );
     return 1;
   }
   console.log(describeStack(stack));

@@ -192,7 +192,22 @@ const stackSchema = z.strictObject({
     )
     .default([]),
   // Seams for the later components: their sections are reserved and only carry listeners today.
-  gateway: z.strictObject({ port: port.default(8000), adminPort: port.default(8001) }).default({ port: 8000, adminPort: 8001 }),
+  gateway: z
+    .strictObject({
+      port: port.default(8000),
+      adminPort: port.default(8001),
+      /** Deployment files (`{pathPrefix, specification, displayName?}`, JSON or YAML), relative to the config file; reloaded when they change. */
+      deployments: z.array(nonEmpty).default([]),
+      /** `ORACLE_FUNCTIONS_BACKEND` and `CUSTOM_AUTHENTICATION` function OCIDs mapped to local HTTP URLs. */
+      functions: z.record(z.string().regex(/^ocid1\.fnfunc\./, 'a function OCID (ocid1.fnfunc.…)'), z.url()).default({}),
+      /** Opt-in: refusals carry the reason in an `x-harness-reason` header (off: the contract stays OCI's). */
+      explainRefusals: z.boolean().default(false),
+      /** How many recent decisions `GET /_harness/decisions` keeps. */
+      decisionLogSize: z.number().int().min(1).max(100_000).default(500),
+      /** Deploy the blog's `/test` and `/test2` against this stack's IAM and echo backend at start. */
+      useCaseDeployments: z.boolean().default(false),
+    })
+    .default({ port: 8000, adminPort: 8001, deployments: [], functions: {}, explainRefusals: false, decisionLogSize: 500, useCaseDeployments: false }),
   backend: z.strictObject({ port: port.default(8081) }).default({ port: 8081 }),
 });
 
@@ -315,6 +330,7 @@ export function loadStackConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.
   const relative = (path: string | undefined) => (path && !isAbsolute(path) ? resolve(dirname(file), path) : path);
   config.iam.signingKeys.file = relative(config.iam.signingKeys.file);
   config.iam.stateFile = relative(config.iam.stateFile);
+  config.gateway.deployments = config.gateway.deployments.map((f) => relative(f)!);
   return config;
 }
 

@@ -175,6 +175,11 @@ export async function listen(app: Koa, port: number, host: string): Promise<Runn
   // Bound slow clients: a request that has not sent its headers and body in 30 s is dropped.
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
+  return listenServer(server, port, host);
+}
+
+/** Listens with any node:http server; `stop` closes idle connections and cuts busy ones after 2 s. */
+export async function listenServer(server: Server, port: number, host: string): Promise<RunningServer> {
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);

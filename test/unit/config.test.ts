@@ -105,7 +105,7 @@ describe('parseStackConfig: field errors name the path and the reason', () => {
       users: [],
       customClaims: [],
     });
-    expect(config.gateway).toEqual({ port: 8000, adminPort: 8001 });
+    expect(config.gateway).toEqual({ port: 8000, adminPort: 8001, deployments: [], functions: {}, explainRefusals: false, decisionLogSize: 500, useCaseDeployments: false });
     expect(config.backend).toEqual({ port: 8081 });
   });
 
@@ -225,7 +225,7 @@ describe('parseStackConfig: environment', () => {
     raw.host = 'example.internal';
     const config = parseStackConfig(raw, 't', { IAM_PORT: '9999', GATEWAY_PORT: '7000', GATEWAY_ADMIN_PORT: '7001', BACKEND_PORT: '7002', HOST: '0.0.0.0' });
     expect(config.iam.port).toBe(9999);
-    expect(config.gateway).toEqual({ port: 7000, adminPort: 7001 });
+    expect(config.gateway).toMatchObject({ port: 7000, adminPort: 7001 });
     expect(config.backend).toEqual({ port: 7002 });
     expect(config.host).toBe('0.0.0.0');
   });

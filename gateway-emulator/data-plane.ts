@@ -1,0 +1,141 @@
+/**
+ * The gateway's data plane: reads a request once into a `GatewayRequest`, asks the pipeline for
+ * a decision, executes it (answer, stock response or backend call), and logs it. Plain node:http
+ * rather than Koa: this is the hot path the bench measures, and it has no routes of its own.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HARNESS_REASON_HEADER } from '../common/errors.js';
+import { headerSafe, listenServer, type RunningServer } from '../common/http.js';
+import type { HttpBackends } from './backends/http-backend.js';
+import type { DecisionLog } from './decision-log.js';
+import { parseRawQuery } from './pipeline/context-variables.js';
+import { decide, type PipelineDeps } from './pipeline/pipeline.js';
+import type { DeploymentRoutes } from './pipeline/route-match.js';
+import { gatewayError, type CheckResult, type GatewayAnswer, type GatewayRequest } from './pipeline/types.js';
+
+/** OCI's limits: request bodies up to 20 MB, the header block up to 8 KB (reference §6). */
+export const MAX_BODY_BYTES = 20 * 1024 * 1024;
+export const MAX_HEADER_BYTES = 8 * 1024;
+
+export interface DataPlaneDeps extends PipelineDeps {
+  deployments: () => ReadonlyArray<DeploymentRoutes>;
+  backends: HttpBackends;
+  log: DecisionLog;
+  /** Opt-in: refusals carry their reason in `x-harness-reason`. */
+  explainRefusals: boolean;
+}
+
+/** OCI's request id: the caller's, or three 32-hex-digit uppercase segments (reference §4). */
+function requestId(req: IncomingMessage): string {
+  const given = req.headers['opc-request-id'];
+  if (typeof given === 'string' && /^[\w./:-]{1,98}$/.test(given)) return given;
+  return [0, 1, 2].map(() => randomBytes(16).toString('hex').toUpperCase()).join('/');
+}
+
+function clientIp(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > MAX_BODY_BYTES) return Promise.resolve('too-large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        resolve('too-large');
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function toGatewayRequest(req: IncomingMessage, body: Buffer | undefined): GatewayRequest {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const rawQuery = q < 0 ? '' : url.slice(q + 1);
+  const headers: Record<string, string[]> = {};
+  for (const [name, values] of Object.entries(req.headersDistinct)) if (values) headers[name] = values;
+  return {
+    method: req.method ?? 'GET',
+    path: q < 0 ? url : url.slice(0, q),
+    rawQuery,
+    query: parseRawQuery(rawQuery),
+    headers,
+    host: req.headers.host ?? '',
+    clientIp: clientIp(req),
+    body: body && body.length ? body : undefined,
+  };
+}
+
+function writeAnswer(res: ServerResponse, answer: GatewayAnswer, id: string, reason?: string): void {
+  res.statusCode = answer.status;
+  for (const [k, v] of Object.entries(answer.headers)) res.setHeader(k, v);
+  res.setHeader('opc-request-id', id);
+  if (reason) res.setHeader(HARNESS_REASON_HEADER, headerSafe(reason));
+  res.end(answer.body);
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, deps: DataPlaneDeps): Promise<void> {
+  const id = requestId(req);
+  const time = new Date(deps.clock.nowMs()).toISOString();
+  const body = await readBody(req);
+  if (body === 'too-large') {
+    res.setHeader('connection', 'close');
+    writeAnswer(res, gatewayError(413, 'Request Entity Too Large'), id);
+    return;
+  }
+  const request = toGatewayRequest(req, body);
+  const decision = await decide(request, deps.deployments(), deps);
+  if (decision.outcome === 'refused') {
+    deps.log.record(decision, { time, requestId: id, status: decision.answer.status });
+    const reason = deps.explainRefusals && decision.answer.status >= 400 ? `${decision.reason.check}: ${decision.reason.message}` : undefined;
+    writeAnswer(res, decision.answer, id, reason);
+    return;
+  }
+  if (decision.plan.kind === 'answer') {
+    const answer = decision.plan.answer;
+    const headers: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(answer.headers)) headers[k] = Array.isArray(v) ? v : [v];
+    deps.log.record(decision, { time, requestId: id, status: answer.status });
+    writeAnswer(res, { ...answer, headers: decision.responseHeaders(headers) }, id);
+    return;
+  }
+  const result = await deps.backends.forward(
+    decision.plan.call,
+    res,
+    (_status, headers) => ({ ...decision.responseHeaders(headers), 'opc-request-id': [id] }),
+    decision.plan.readResponse,
+  );
+  if (result.ok) {
+    // A backend that failed after its status went out: the client connection was cut; say so.
+    const backendFailure: CheckResult | undefined = result.incomplete ? { check: 'backend', passed: false, message: result.incomplete } : undefined;
+    deps.log.record(decision, { time, requestId: id, status: result.status, ...(backendFailure ? { backendFailure } : {}) });
+    return;
+  }
+  const failure: CheckResult = { check: 'backend', passed: false, message: result.reason };
+  deps.log.record(decision, { time, requestId: id, status: result.status, backendFailure: failure });
+  if (!res.headersSent) writeAnswer(res, gatewayError(result.status, result.message), id, deps.explainRefusals ? `backend: ${result.reason}` : undefined);
+  else res.destroy();
+}
+
+export async function startDataPlane(deps: DataPlaneDeps, port: number, host: string): Promise<RunningServer> {
+  // maxHeaderSize makes node answer 431 itself for a header block over OCI's 8 KB.
+  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    handle(req, res, deps).catch((err: unknown) => {
+      console.error(`gateway: internal error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
+      if (!res.headersSent) writeAnswer(res, gatewayError(500, 'Internal Server Error'), requestId(req));
+      else res.destroy();
+    });
+  });
+  server.requestTimeout = 30_000;
+  // OCI: request header and body read timeouts of 15 s (reference §6).
+  server.headersTimeout = 15_000;
+  return listenServer(server, port, host);
+}

@@ -1,0 +1,230 @@
+/**
+ * Token authentication: `JWT_AUTHENTICATION` (legacy) and `TOKEN_AUTHENTICATION` with
+ * `REMOTE_JWKS` or `STATIC_KEYS` (reference §1.4, §1.5, §3.1, §4).
+ *
+ * The checks run in this order and the first failure decides; every check that ran is kept in
+ * `checks` (the decision trace), with OCI's log wording where OCI has one:
+ *
+ *   token found → token is a signed JWT → `alg` is RS256/384/512 → `kid` names a key → the key
+ *   is usable → the key's `alg` (if any) is the token's → signature → `exp` → `nbf` → `iss` →
+ *   `aud` → each `verifyClaims` rule
+ *
+ * Claims are checked only after the signature: a forged token learns nothing from the order.
+ *
+ * Outcome: 401 with `WWW-Authenticate` for every token problem; 500 when the remote JWKS cannot
+ * be used (OCI answers 500 then [C D-jwtpol]). `anonymous` is true only when no token was sent;
+ * the pipeline then applies `isAnonymousAccessAllowed` and the route's authorization.
+ *
+ * `TOKEN_AUTHENTICATION` reads issuers, audiences and verifyClaims from
+ * `validationPolicy.additionalValidationPolicy`, where each is optional: an absent (or empty)
+ * list skips that check [I]. `JWT_AUTHENTICATION` requires issuers and audiences [C SDK].
+ */
+import { verify as verifySignature, type KeyObject } from 'node:crypto';
+import type { models } from 'oci-apigateway';
+import type { Clock } from '../../common/clock.js';
+import type { JwksCache } from './jwks-cache.js';
+import { isRsAlgorithm, RS_ALGORITHMS, RS_DIGEST, MIN_RSA_BITS, MAX_RSA_BITS } from './jwks-key.js';
+import { MAX_TOKEN_BYTES, parseCompactJws } from './token-jws.js';
+import { describeTokenPlace, locateToken } from './token-location.js';
+import { staticKeySet } from './token-static-keys.js';
+import type { CheckResult, GatewayRequest } from './types.js';
+import { verifyClaims } from './verify-claims.js';
+
+export type TokenAuthentication = models.JwtAuthenticationPolicy | models.TokenAuthenticationPolicy;
+
+export type AuthenticationResult =
+  | { ok: true; claims: Record<string, unknown>; checks: CheckResult[] }
+  | {
+      ok: false;
+      /** True when no token was presented (the caller decides with isAnonymousAccessAllowed and route authorization). */
+      anonymous: boolean;
+      status: 401 | 500 | 400;
+      checks: CheckResult[];
+      reason: CheckResult;
+      wwwAuthenticate?: string;
+    };
+
+type KeySource =
+  | { type: 'REMOTE_JWKS'; uri: string; maxCacheDurationInHours: number }
+  | { type: 'STATIC_KEYS'; keys: ReadonlyArray<models.StaticPublicKey> }
+  | { type: 'unsupported'; name: string };
+
+/** What a policy checks, whichever of the two policy types it is. */
+interface TokenRules {
+  source: KeySource;
+  issuers: ReadonlyArray<string> | undefined;
+  audiences: ReadonlyArray<string> | undefined;
+  verifyClaims: models.JsonWebTokenClaim[] | undefined;
+}
+
+/** The JWKS cache default [I]: OCI documents the 1–24 h range but no default for the JWKS cache. */
+const DEFAULT_CACHE_HOURS = 1;
+
+function keySource(keys: { type: string } | undefined): KeySource {
+  if (keys?.type === 'REMOTE_JWKS') {
+    const remote = keys as models.RemoteJsonWebKeySet;
+    return { type: 'REMOTE_JWKS', uri: remote.uri, maxCacheDurationInHours: remote.maxCacheDurationInHours ?? DEFAULT_CACHE_HOURS };
+  }
+  if (keys?.type === 'STATIC_KEYS') return { type: 'STATIC_KEYS', keys: (keys as models.StaticPublicKeySet).keys ?? [] };
+  return { type: 'unsupported', name: keys?.type ?? '(none)' };
+}
+
+export function tokenRules(policy: TokenAuthentication): TokenRules {
+  if (policy.type === 'TOKEN_AUTHENTICATION') {
+    const validation = (policy as models.TokenAuthenticationPolicy).validationPolicy;
+    const additional = validation?.additionalValidationPolicy;
+    return { source: keySource(validation), issuers: additional?.issuers, audiences: additional?.audiences, verifyClaims: additional?.verifyClaims };
+  }
+  const jwt = policy as models.JwtAuthenticationPolicy;
+  return { source: keySource(jwt.publicKeys), issuers: jwt.issuers, audiences: jwt.audiences, verifyClaims: jwt.verifyClaims };
+}
+
+type KeyLookup = { ok: true; key: KeyObject; alg?: string } | { ok: false; status: 401 | 500; check: CheckResult };
+
+async function lookUpKey(source: KeySource, kid: string, jwks: JwksCache): Promise<KeyLookup> {
+  const unusable = (reason: string): CheckResult => ({
+    check: 'authentication.publicKey',
+    passed: false,
+    message: `The public key with kid '${kid}' cannot verify JWT tokens.`,
+    expected: `an RSA signing key of ${MIN_RSA_BITS} to ${MAX_RSA_BITS} bits`,
+    found: reason,
+  });
+  const unknown = (expected: unknown): CheckResult => ({ check: 'authentication.kid', passed: false, message: 'JWT token signed with an unknown key.', expected, found: kid });
+
+  if (source.type === 'REMOTE_JWKS') {
+    const result = await jwks.keyFor(source.uri, kid, source.maxCacheDurationInHours);
+    if (result.ok) return result;
+    if (result.kind === 'unavailable') {
+      return {
+        ok: false,
+        status: 500,
+        check: { check: 'authentication.publicKey', passed: false, message: 'Failed to retrieve the public keys from the JWKS URI.', expected: `a usable JWKS at ${source.uri}`, found: result.reason },
+      };
+    }
+    return { ok: false, status: 401, check: result.kind === 'no-such-kid' ? unknown(`a kid published at ${source.uri}`) : unusable(result.reason) };
+  }
+  if (source.type === 'STATIC_KEYS') {
+    const set = staticKeySet(source.keys);
+    const entry = set.get(kid);
+    if (!entry) return { ok: false, status: 401, check: unknown([...set.keys()]) };
+    if (!entry.ok) return { ok: false, status: 401, check: unusable(entry.reason) };
+    return entry;
+  }
+  return {
+    ok: false,
+    status: 500,
+    check: { check: 'authentication.publicKey', passed: false, message: `Token validation policy type '${source.name}' is not emulated.`, expected: ['REMOTE_JWKS', 'STATIC_KEYS'], found: source.name },
+  };
+}
+
+/** `exp` (required), `nbf` (if present), `iss`, `aud`, in that order; each within the clock skew. */
+export function checkRegisteredClaims(claims: Record<string, unknown>, rules: Pick<TokenRules, 'issuers' | 'audiences'>, nowSeconds: number, maxClockSkewInSeconds: number): CheckResult[] {
+  const results: CheckResult[] = [];
+  const add = (c: CheckResult) => {
+    results.push(c);
+    return c.passed;
+  };
+
+  // RFC 7519 §4.1.4: valid strictly before exp; the skew extends that instant.
+  const exp = claims.exp;
+  const expLimit = nowSeconds - maxClockSkewInSeconds;
+  const expOk = typeof exp === 'number' && Number.isFinite(exp) && exp > expLimit;
+  if (!add({ check: 'authentication.exp', passed: expOk, message: expOk ? "The 'exp' claim is valid." : "Validation failed for 'exp' claim.", expected: `exp > ${expLimit}`, found: exp ?? null })) return results;
+
+  // RFC 7519 §4.1.5: valid at or after nbf; the skew moves that instant earlier.
+  const nbf = claims.nbf;
+  if (nbf !== undefined) {
+    const nbfLimit = nowSeconds + maxClockSkewInSeconds;
+    const nbfOk = typeof nbf === 'number' && Number.isFinite(nbf) && nbf <= nbfLimit;
+    if (!add({ check: 'authentication.nbf', passed: nbfOk, message: nbfOk ? "The 'nbf' claim is valid." : "Validation failed for 'nbf' claim.", expected: `nbf <= ${nbfLimit}`, found: nbf })) return results;
+  }
+
+  const iss = claims.iss;
+  if (!rules.issuers?.length) {
+    add({ check: 'authentication.iss', passed: true, message: "No issuers configured: 'iss' is not checked.", found: iss ?? null });
+  } else {
+    // Exact string equality: 'https://identity.oraclecloud.com/' is not 'https://identity.oraclecloud.com' [C D-idp].
+    const ok = typeof iss === 'string' && rules.issuers.includes(iss);
+    if (!add({ check: 'authentication.iss', passed: ok, message: ok ? 'JWT token issued by a configured issuer.' : 'JWT token not issued by the configured issuers.', expected: [...rules.issuers], found: iss ?? null })) return results;
+  }
+
+  const aud = claims.aud;
+  if (!rules.audiences?.length) {
+    add({ check: 'authentication.aud', passed: true, message: "No audiences configured: 'aud' is not checked.", found: aud ?? null });
+  } else {
+    // `aud` may be one string or an array (IDCS user tokens carry three URLs): any element may match [I].
+    const given = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
+    const audiences = rules.audiences;
+    const ok = given.some((a) => audiences.includes(a));
+    add({ check: 'authentication.aud', passed: ok, message: ok ? 'JWT token issued for a configured audience.' : 'JWT token not issued for the configured audience.', expected: [...audiences], found: aud ?? null });
+  }
+  return results;
+}
+
+export async function authenticateToken(policy: TokenAuthentication, request: GatewayRequest, deps: { jwks: JwksCache; clock: Clock }): Promise<AuthenticationResult> {
+  const checks: CheckResult[] = [];
+  // RFC 6750 §3: a bare challenge when no token came, `error="invalid_token"` when one failed [I].
+  const scheme = policy.tokenAuthScheme || 'Bearer';
+  const refuse = (check: CheckResult, status: 401 | 500 = 401, anonymous = false): AuthenticationResult => {
+    checks.push(check);
+    if (status !== 401) return { ok: false, anonymous, status, checks, reason: check };
+    return { ok: false, anonymous, status, checks, reason: check, wwwAuthenticate: anonymous ? scheme : `${scheme} error="invalid_token"` };
+  };
+  const place = describeTokenPlace(policy);
+
+  const located = locateToken(policy, request);
+  if (located.kind === 'none') {
+    return refuse({ check: 'authentication.token', passed: false, message: 'JWT token not found in the request.', expected: place, found: null }, 401, true);
+  }
+  if (located.kind === 'bad') {
+    return refuse({ check: 'authentication.token', passed: false, message: 'JWT token could not be read from the request.', expected: place, found: located.reason });
+  }
+  const { token } = located;
+  if (token.length > MAX_TOKEN_BYTES) {
+    return refuse({ check: 'authentication.token', passed: false, message: 'JWT token is too large.', expected: `at most ${MAX_TOKEN_BYTES} bytes`, found: `${token.length} bytes` });
+  }
+  const parsed = parseCompactJws(token);
+  if (!parsed.ok) {
+    return refuse({ check: 'authentication.token', passed: false, message: 'JWT token is malformed.', expected: 'a signed JWT (JWS compact serialization)', found: parsed.reason });
+  }
+  const { header, payload, signingInput, signature } = parsed.jws;
+  checks.push({ check: 'authentication.token', passed: true, message: 'JWT token found.', expected: place });
+
+  const alg = header.alg;
+  if (!isRsAlgorithm(alg)) {
+    return refuse({ check: 'authentication.algorithm', passed: false, message: 'JWT token signed with an unsupported algorithm.', expected: [...RS_ALGORITHMS], found: alg ?? null });
+  }
+  checks.push({ check: 'authentication.algorithm', passed: true, message: 'JWT token algorithm is supported.', expected: [...RS_ALGORITHMS], found: alg });
+
+  const kid = header.kid;
+  if (typeof kid !== 'string' || kid === '') {
+    return refuse({ check: 'authentication.kid', passed: false, message: "JWT token header has no 'kid'.", expected: 'the kid of a configured public key', found: kid ?? null });
+  }
+  const rules = tokenRules(policy);
+  const key = await lookUpKey(rules.source, kid, deps.jwks);
+  if (!key.ok) return refuse(key.check, key.status);
+  checks.push({ check: 'authentication.kid', passed: true, message: 'JWT token signed with a configured key.', found: kid });
+
+  if (key.alg !== undefined && key.alg !== alg) {
+    return refuse({ check: 'authentication.algorithm', passed: false, message: "JWT token algorithm does not match the public key's 'alg'.", expected: key.alg, found: alg });
+  }
+
+  let signatureOk: boolean;
+  try {
+    signatureOk = verifySignature(RS_DIGEST[alg], signingInput, key.key, signature);
+  } catch {
+    signatureOk = false;
+  }
+  const expectedSignature = `an ${alg} signature by the key '${kid}'`;
+  if (!signatureOk) {
+    return refuse({ check: 'authentication.signature', passed: false, message: 'JWT token signature is invalid.', expected: expectedSignature, found: 'a signature that does not verify' });
+  }
+  checks.push({ check: 'authentication.signature', passed: true, message: 'JWT token signature is valid.', expected: expectedSignature });
+
+  const skew = policy.maxClockSkewInSeconds ?? 0;
+  for (const c of [...checkRegisteredClaims(payload, rules, deps.clock.nowMs() / 1000, skew), ...verifyClaims(payload, rules.verifyClaims ?? [])]) {
+    if (!c.passed) return refuse(c);
+    checks.push(c);
+  }
+  return { ok: true, claims: payload, checks };
+}

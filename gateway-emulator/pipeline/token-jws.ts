@@ -1,0 +1,66 @@
+/**
+ * Reading a token as a JWS in compact serialization (RFC 7515 §7.1), the only form OCI API
+ * Gateway validates: `base64url(header).base64url(payload).base64url(signature)`.
+ *
+ * Refused here, before any key is looked up:
+ * - 5 parts: a JWE (encrypted token); OCI validates signed tokens only.
+ * - an empty signature: an unsecured JWT (`alg: none`).
+ * - anything that is not strict base64url (padding, `+`, `/`), so the signed bytes are exactly
+ *   the bytes the issuer produced.
+ * - a header or payload that is not one JSON object, or that names a member twice.
+ * - a `crit` header: it lists extensions the verifier must understand, and we understand none
+ *   (RFC 7515 §4.1.11).
+ * - more than {@link MAX_TOKEN_BYTES}: OCI's whole header block is limited to 8 KB (reference §6),
+ *   so a longer token cannot reach a real gateway [I].
+ *
+ * Header members that point at keys (`jku`, `x5u`, `jwk`, `x5c`) are never followed: the keys
+ * come from the deployment's policy only.
+ */
+import { parseJsonObjectBytes } from './token-json.js';
+
+export const MAX_TOKEN_BYTES = 8192;
+
+export interface CompactJws {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+  /** `header.payload` exactly as received: the bytes the signature covers. */
+  signingInput: Buffer;
+  signature: Buffer;
+}
+
+export type JwsParse = { ok: true; jws: CompactJws } | { ok: false; reason: string };
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+function decodePart(part: string, name: string): { ok: true; bytes: Buffer } | { ok: false; reason: string } {
+  // A length of 4k+1 cannot come from any byte string; Buffer would silently drop the extra character.
+  if (!BASE64URL.test(part) || part.length % 4 === 1) return { ok: false, reason: `the ${name} is not base64url` };
+  return { ok: true, bytes: Buffer.from(part, 'base64url') };
+}
+
+export function parseCompactJws(token: string): JwsParse {
+  const parts = token.split('.');
+  if (parts.length === 5) return { ok: false, reason: 'the token has 5 parts: a JWE (encrypted token), which the gateway does not accept' };
+  if (parts.length !== 3) return { ok: false, reason: `the token has ${parts.length} part${parts.length === 1 ? '' : 's'}; a signed JWT has 3` };
+  const [h, p, s] = parts as [string, string, string];
+  if (h === '' || p === '') return { ok: false, reason: `the ${h === '' ? 'header' : 'payload'} is empty` };
+  if (s === '') return { ok: false, reason: 'the signature is empty (an unsecured JWT)' };
+
+  const headerBytes = decodePart(h, 'header');
+  if (!headerBytes.ok) return headerBytes;
+  const payloadBytes = decodePart(p, 'payload');
+  if (!payloadBytes.ok) return payloadBytes;
+  const signature = decodePart(s, 'signature');
+  if (!signature.ok) return signature;
+
+  const header = parseJsonObjectBytes(headerBytes.bytes);
+  if (!header.ok) return { ok: false, reason: `the header is ${header.reason}` };
+  if ('crit' in header.value) return { ok: false, reason: 'the header has "crit": critical extensions are not supported' };
+  const payload = parseJsonObjectBytes(payloadBytes.bytes);
+  if (!payload.ok) return { ok: false, reason: `the payload is ${payload.reason}` };
+
+  return {
+    ok: true,
+    jws: { header: header.value, payload: payload.value, signingInput: Buffer.from(`${h}.${p}`, 'ascii'), signature: signature.bytes },
+  };
+}

@@ -163,6 +163,18 @@ export class JwksCache {
     return found.alg === undefined ? { ok: true, key: found.key } : { ok: true, key: found.key, alg: found.alg };
   }
 
+  /**
+   * Whether the JWKS can be used at all (cached within its duration, or fetched now). OCI answers
+   * 500 to every request of a deployment whose JWKS cannot be retrieved, tokenless ones included.
+   */
+  async available(uri: string, maxCacheDurationInHours: number): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const entry = this.entry(uri);
+    const maxAgeMs = (Number.isFinite(maxCacheDurationInHours) && maxCacheDurationInHours > 0 ? maxCacheDurationInHours : 1) * 3_600_000;
+    if (entry.set && within(this.clock.nowMs(), entry.set.fetchedAtMs, maxAgeMs)) return { ok: true };
+    const outcome = await this.refresh(uri, entry);
+    return outcome.ok ? { ok: true } : { ok: false, reason: `the JWKS at ${uri} cannot be used: ${outcome.reason}` };
+  }
+
   stats(): { fetches: number; entries: number } {
     return { fetches: this.fetches, entries: this.entries.size };
   }

@@ -146,6 +146,13 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
   if (cors.kind === 'actual') corsHeaders = cors.headers;
   const withCors = (answer: GatewayAnswer): GatewayAnswer => ({ ...answer, headers: { ...answer.headers, ...corsHeaders } });
 
+  // Policies the emulator does not run would leave the deployment open: fail closed instead.
+  const unemulated = notEmulated(deployment.specification);
+  if (unemulated) {
+    const c = check({ check: 'authentication', passed: false, message: `${unemulated} is not emulated; the harness refuses rather than let requests through unchecked` });
+    return refuse(base, withCors(standardAnswer(500)), c);
+  }
+
   // 4. Authentication (deployment policy).
   const authPolicy = policies?.authentication;
   let authenticated: { claims: Record<string, unknown> } | undefined;
@@ -166,9 +173,13 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
       return refuse(base, withCors(standardAnswer(500)), c);
     }
     base.checks.push(...result.checks);
+    // No token, but OCI still answers 500 for every request while the JWKS cannot be fetched.
+    const unavailable = !result.ok && result.anonymous && isTokenPolicy(authPolicy) ? await jwksUnavailable(authPolicy, deps) : undefined;
     if (result.ok) {
       authenticated = { claims: result.claims };
       ctx.auth = result.claims;
+    } else if (unavailable) {
+      return refuse(base, withCors(standardAnswer(500)), check({ check: 'authentication.publicKey', passed: false, message: unavailable }));
     } else if (result.status !== 401 || !anonymousAllowed) {
       // A JWKS that cannot be fetched (500) or an authorizer that fails (502) refuses every request.
       const fallback = standardAnswer(result.status, result.status === 401 ? { 'www-authenticate': result.wwwAuthenticate ?? 'Bearer' } : {});
@@ -213,6 +224,23 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
   if (plan.kind === 'answer' && plan.refused) return refuse(base, withCors(plan.answer), plan.refused);
   const accepted: BackendPlan = plan.kind === 'http' ? plan : { kind: 'answer', answer: plan.answer };
   return { ...base, outcome: 'accepted', auth: ctx.auth, plan: accepted, responseHeaders };
+}
+
+/** The first policy of a spec that the emulator cannot honour, if any. */
+function notEmulated(spec: models.ApiSpecification): string | undefined {
+  const p = spec.requestPolicies;
+  if (p?.dynamicAuthentication) return 'requestPolicies.dynamicAuthentication';
+  if (p?.mutualTls?.isVerifiedCertificateRequired) return 'requestPolicies.mutualTls with isVerifiedCertificateRequired';
+  if (p?.usagePlans) return 'requestPolicies.usagePlans';
+  return undefined;
+}
+
+/** The reason a token policy's remote JWKS cannot be used, or undefined (static keys, or available). */
+async function jwksUnavailable(policy: TokenAuthentication, deps: PipelineDeps): Promise<string | undefined> {
+  const keys = (policy.type === 'JWT_AUTHENTICATION' ? (policy as models.JwtAuthenticationPolicy).publicKeys : (policy as models.TokenAuthenticationPolicy).validationPolicy) as { type?: string; uri?: string; maxCacheDurationInHours?: number };
+  if (keys?.type !== 'REMOTE_JWKS' || !keys.uri) return undefined;
+  const available = await deps.jwks.available(keys.uri, keys.maxCacheDurationInHours ?? 1);
+  return available.ok ? undefined : available.reason;
 }
 
 type PlanResult = { kind: 'http'; call: BackendCall; readResponse?: ResponseReader } | { kind: 'answer'; answer: GatewayAnswer; refused?: CheckResult };

@@ -52,7 +52,11 @@ export interface Refused {
   checks: CheckResult[];
 }
 
-/** OCI API Gateway's own error body: `{"code":<int>,"message":"<reason phrase>"}`. */
+/**
+ * OCI API Gateway's own error body: `{"code":<int>,"message":"<reason phrase>"}`. The 401 is
+ * written message first, as in the published transcript (`{"message":"Unauthorized","code":401}`).
+ */
 export function gatewayError(status: number, message: string, headers: Record<string, string | string[]> = {}): GatewayAnswer {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ code: status, message }) };
+  const body = status === 401 ? JSON.stringify({ message, code: status }) : JSON.stringify({ code: status, message });
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body };
 }

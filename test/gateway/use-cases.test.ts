@@ -147,6 +147,24 @@ describe('the blog use cases through the gateway', () => {
     await deploy('/nojwks', spec);
     const res = await get('/nojwks/1', await clientToken('anwendung1AnwendungReadA'));
     expect(res.status).toBe(500);
+    expect(res.body).toEqual({ code: 500, message: 'Internal Server Error' });
+    // Every request: a request without a token too (reference §3.1 [C]).
+    expect((await get('/nojwks/1')).status).toBe(500);
+  });
+
+  it('a policy the emulator does not run (dynamicAuthentication) fails closed with 500, never open', async () => {
+    const spec = structuredClone(stack.gateway.store.active().find((d) => d.pathPrefix === '/test')!.specification) as any;
+    const authentication = spec.requestPolicies.authentication;
+    delete spec.requestPolicies.authentication;
+    delete spec.routes[0].requestPolicies;
+    spec.requestPolicies.dynamicAuthentication = {
+      selectionSource: { type: 'SINGLE', selector: 'request.headers[x-tenant]' },
+      authenticationServers: [{ key: { type: 'ANY_OF', name: 'default', values: ['a'], isDefault: true }, authenticationServerDetail: authentication }],
+    };
+    await deploy('/dynauth', spec);
+    const res = await get('/dynauth/1');
+    expect(res.status).toBe(500);
+    expect((await lastDecision()).reason.message).toMatch(/dynamicAuthentication is not emulated/);
   });
 
   it('explainRefusals (opt-in) puts the reason in x-harness-reason', async () => {

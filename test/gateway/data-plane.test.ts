@@ -10,10 +10,13 @@ import { basic, http, SEEDED, tokenRequest } from '../support/iam.js';
 import { startTestStack } from '../support/stack.js';
 
 const FUNCTION_ID = 'ocid1.fnfunc.oc1.phx.aaaaaaaaexamplefunction';
+const AUTHORIZER_ID = 'ocid1.fnfunc.oc1.phx.aaaaaaaaexampleauthorizer';
+const BROKEN_AUTHORIZER_ID = 'ocid1.fnfunc.oc1.phx.aaaaaaaabrokenauthorizer';
 
 describe('the data plane', () => {
   let stack: RunningStack;
   let fn: Server;
+  let authorizer: Server;
   let gw: string;
   let control: string;
   let token: string;
@@ -40,7 +43,38 @@ describe('the data plane', () => {
       res.end(JSON.stringify({ url: req.headers['fn-http-request-url'] }));
     });
     await new Promise<void>((r) => fn.listen(0, '127.0.0.1', r));
-    stack = await startTestStack({ gateway: { functions: { [FUNCTION_ID]: `http://127.0.0.1:${(fn.address() as AddressInfo).port}/invoke` } } });
+    // A local authorizer function: the token "let-me-in" is active with a scope and a context.
+    authorizer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        if (req.url === '/broken') {
+          res.statusCode = 500;
+          res.end('boom');
+          return;
+        }
+        const input = JSON.parse(body) as { type: string; token: string };
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify(
+            input.token === 'let-me-in'
+              ? { active: true, principal: 'ada', scope: ['orders.read'], context: { tenant: 'acme' } }
+              : { active: false, wwwAuthenticate: 'Bearer realm="orders"' },
+          ),
+        );
+      });
+    });
+    await new Promise<void>((r) => authorizer.listen(0, '127.0.0.1', r));
+    const authorizerUrl = `http://127.0.0.1:${(authorizer.address() as AddressInfo).port}`;
+    stack = await startTestStack({
+      gateway: {
+        functions: {
+          [FUNCTION_ID]: `http://127.0.0.1:${(fn.address() as AddressInfo).port}/invoke`,
+          [AUTHORIZER_ID]: `${authorizerUrl}/authorize`,
+          [BROKEN_AUTHORIZER_ID]: `${authorizerUrl}/broken`,
+        },
+      },
+    });
     gw = stack.gateway.dataPlane.url;
     control = stack.gateway.controlPlane.url;
     const res = await tokenRequest({ url: stack.iam.url }, { grant_type: 'client_credentials', scope: 'anwendung1AnwendungReadA' }, { authorization: basic(SEEDED.useCase1.id, SEEDED.useCase1.secret) });
@@ -69,11 +103,35 @@ describe('the data plane', () => {
       ],
     });
     await deploy('/fn', { routes: [{ path: '/call', methods: ['POST'], backend: { type: 'ORACLE_FUNCTIONS_BACKEND', functionId: FUNCTION_ID } }] });
+    await deploy('/modified', {
+      requestPolicies: {
+        authentication: {
+          type: 'TOKEN_AUTHENTICATION',
+          tokenHeader: 'Authorization',
+          tokenAuthScheme: 'Bearer',
+          validationPolicy: { type: 'REMOTE_JWKS', uri: `${stack.iam.url}/admin/v1/SigningCert/jwk`, additionalValidationPolicy: { issuers: ['https://identity.oraclecloud.com/'], audiences: ['anwendung1'] } },
+          validationFailurePolicy: { type: 'MODIFY_RESPONSE', responseCode: '403', responseMessage: 'No entry for ${request.headers[x-caller]}', responseHeaderTransformations: { setHeaders: { items: [{ name: 'X-Refused-By', values: ['gateway'] }] } } },
+        },
+      },
+      routes: [{ path: '/x', methods: ['GET'], backend: { type: 'STOCK_RESPONSE_BACKEND', status: 200, body: 'in' } }],
+    });
+    await deploy('/custom', {
+      requestPolicies: { authentication: { type: 'CUSTOM_AUTHENTICATION', functionId: AUTHORIZER_ID, tokenHeader: 'Authorization' } },
+      routes: [
+        { path: '/orders', methods: ['GET'], backend: { type: 'HTTP_BACKEND', url: `${echo}/orders` }, requestPolicies: { authorization: { type: 'ANY_OF', allowedScope: ['orders.read'] }, headerTransformations: { setHeaders: { items: [{ name: 'X-Tenant', values: ['${request.auth[tenant]}'] }] } } } },
+        { path: '/admin', methods: ['GET'], backend: { type: 'HTTP_BACKEND', url: `${echo}/admin` }, requestPolicies: { authorization: { type: 'ANY_OF', allowedScope: ['orders.admin'] } } },
+      ],
+    });
+    await deploy('/brokenauth', {
+      requestPolicies: { authentication: { type: 'CUSTOM_AUTHENTICATION', functionId: BROKEN_AUTHORIZER_ID, tokenHeader: 'Authorization' } },
+      routes: [{ path: '/x', backend: { type: 'STOCK_RESPONSE_BACKEND', status: 200 } }],
+    });
     await deploy('/down', { routes: [{ path: '/x', backend: { type: 'HTTP_BACKEND', url: 'http://127.0.0.1:9/nothing', connectTimeoutInSeconds: 2 } }] });
   });
   afterAll(async () => {
     await stack.stop();
     await new Promise((r) => fn.close(r));
+    await new Promise((r) => authorizer.close(r));
   });
 
   it('rate limiting: beyond the burst, 429 {"code":429,"message":"Too Many Requests"} with Retry-After', async () => {
@@ -132,6 +190,40 @@ describe('the data plane', () => {
     expect(res.status, res.text).toBe(201);
     expect(res.headers.get('x-from-function')).toBe('POST');
     expect(res.body).toEqual({ url: '/fn/call?a=b' });
+  });
+
+  it('validationFailurePolicy MODIFY_RESPONSE replaces the 401 with its code, message and headers (TOKEN_AUTHENTICATION)', async () => {
+    const refused = await http(`${gw}/modified/x`, { headers: { 'x-caller': 'mallory' } });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toBe('No entry for mallory');
+    expect(refused.headers.get('x-refused-by')).toBe('gateway');
+    const admitted = await http(`${gw}/modified/x`, { headers: { authorization: `Bearer ${token}` } });
+    expect(admitted.status).toBe(200);
+    expect(admitted.text).toBe('in');
+  });
+
+  it('custom authorizer: active with a scope and context; inactive → 401 with its WWW-Authenticate; ANY_OF on its scope → 404', async () => {
+    const ok = await http(`${gw}/custom/orders`, { headers: { authorization: 'let-me-in' } });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body.headers['x-tenant']).toBe('acme');
+    const inactive = await http(`${gw}/custom/orders`, { headers: { authorization: 'who-knows' } });
+    expect(inactive.status).toBe(401);
+    expect(inactive.headers.get('www-authenticate')).toBe('Bearer realm="orders"');
+    const scope = await http(`${gw}/custom/admin`, { headers: { authorization: 'let-me-in' } });
+    expect(scope.status).toBe(404);
+  });
+
+  it('an authorizer that fails answers 502', async () => {
+    const res = await http(`${gw}/brokenauth/x`, { headers: { authorization: 'anything' } });
+    expect(res.status).toBe(502);
+    expect(res.body).toEqual({ code: 502, message: 'Bad Gateway' });
+  });
+
+  it('a path that matches but a method the route does not take: 404', async () => {
+    const res = await http(`${gw}/stock/teapot`, { method: 'DELETE' });
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ code: 404, message: 'Not Found' });
+    expect((await lastDecision()).reason.message).toMatch(/GET/);
   });
 
   it('a backend that refuses connections: 502 {"code":502,"message":"Bad Gateway"}', async () => {

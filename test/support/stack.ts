@@ -10,7 +10,8 @@ import { defaultConfigObject } from './iam.js';
 export async function startTestStack(overrides: { iam?: Record<string, unknown>; gateway?: Record<string, unknown> } = {}, clock = new ControllableClock()): Promise<RunningStack> {
   const raw = defaultConfigObject();
   raw.iam = { ...raw.iam, ...overrides.iam };
-  raw.gateway = { ...raw.gateway, port: 0, adminPort: 0, ...overrides.gateway };
+  // The default config's deployment files point at the default ports; tests deploy their own.
+  raw.gateway = { ...raw.gateway, port: 0, adminPort: 0, deployments: [], ...overrides.gateway };
   raw.backend = { port: 0 };
   return startStack(parseStackConfig(raw, 'test'), clock);
 }

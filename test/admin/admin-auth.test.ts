@@ -4,7 +4,6 @@
  * ours and a SCIM 403 when the scopes fall short; and OCI-signed requests verified against the
  * API keys of the stack config, made by oci-common's signer and by the real IdentityDomainsClient.
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { ociApiKeyMap, parseStackConfig } from '../../common/config.js';
 import { startIam, type RunningIam } from '../../mock-iam/server.js';
 import { basic, decodeJwtParts, defaultConfigObject, readResult, SEEDED, startTestIam, type HttpResult, type TestIam } from '../support/iam.js';
 import { clientToken, expectScimError, passwordGrant, scimRequest, USER_SCHEMA, userBody, userNames } from './support.js';
+import { makeApiKey, type TestApiKey } from '../support/oci-api-key.js';
 
 const UNAUTHORIZED = { messageId: 'error.common.exception.unauthorizedAccess', detail: 'Operation failed due to unauthorized access.' };
 const FORBIDDEN = { messageId: 'error.common.exception.forbidden' };
@@ -241,23 +241,9 @@ describe('bearer tokens', () => {
 const TENANCY = 'ocid1.tenancy.oc1..aaaaaaaaadminauthtenancy';
 const USER = 'ocid1.user.oc1..aaaaaaaaadminauthuser';
 
-interface TestKey {
-  privateKeyPem: string;
-  publicKeyPem: string;
-  fingerprint: string;
-  keyId: string;
-}
+type TestKey = TestApiKey;
 
-function makeKey(): TestKey {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const fingerprint = createHash('md5').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').match(/../g)!.join(':');
-  return {
-    privateKeyPem: privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
-    fingerprint,
-    keyId: `${TENANCY}/${USER}/${fingerprint}`,
-  };
-}
+const makeKey = () => makeApiKey(TENANCY, USER);
 
 /** The SDK's provider; `fingerprint` may name another key than the one that signs. */
 function provider(signing: TestKey, fingerprint = signing.fingerprint): common.SimpleAuthenticationDetailsProvider {

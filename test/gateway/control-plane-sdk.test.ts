@@ -3,7 +3,6 @@
  * against the control plane: create, get, update (with if-match), list, delete, and the errors the
  * SDK turns into its OciError (status and service code as OCI's).
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
 import { DeploymentClient, models, requests } from 'oci-apigateway';
 import * as common from 'oci-common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { ociApiKeyMap, parseStackConfig } from '../../common/config.js';
 import { listen, type RunningServer } from '../../common/http.js';
 import { controlPlaneApp } from '../../gateway-emulator/control-plane/control-plane-server.js';
 import { DeploymentStore } from '../../gateway-emulator/control-plane/deployment-store.js';
+import { makeApiKey } from '../support/oci-api-key.js';
 
 const TENANCY = 'ocid1.tenancy.oc1..aaaaaaaasdktenancy';
 const USER = 'ocid1.user.oc1..aaaaaaaasdkuser';
@@ -19,16 +19,7 @@ const COMPARTMENT = 'ocid1.compartment.oc1..aaaaaaaasdkcompartment';
 const GATEWAY = 'ocid1.apigateway.oc1..aaaaaaaasdkgateway';
 const DATA_PLANE = 'http://127.0.0.1:18000';
 
-function makeKey() {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const fingerprint = createHash('md5').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').match(/../g)!.join(':');
-  return {
-    privateKeyPem: privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
-    fingerprint,
-    keyId: `${TENANCY}/${USER}/${fingerprint}`,
-  };
-}
+const makeKey = () => makeApiKey(TENANCY, USER);
 
 const provider = (key: ReturnType<typeof makeKey>) =>
   new common.SimpleAuthenticationDetailsProvider(TENANCY, USER, key.fingerprint, key.privateKeyPem, null, common.Region.EU_FRANKFURT_1);

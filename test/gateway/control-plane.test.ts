@@ -3,7 +3,6 @@
  * parameters, CRUD over HTTP with exact bodies and headers, validation errors naming the field,
  * etag / if-match, OCI request signatures, and deployments kept as files.
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +23,8 @@ import {
   type Deployment,
 } from '../../gateway-emulator/control-plane/deployment-store.js';
 import { validateDeployment } from '../../gateway-emulator/spec/validate.js';
+import { makeApiKey } from '../support/oci-api-key.js';
+import { readResult } from '../support/iam.js';
 
 const T0 = Date.parse('2025-01-02T03:04:05.000Z');
 const ENDPOINT_BASE = 'http://gateway.test:8000';
@@ -66,14 +67,7 @@ async function call(url: string, method: string, path: string, options: { body?:
     headers,
     ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
   });
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, headers: res.headers, text, body };
+  return readResult(res);
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs = 4000): Promise<void> {
@@ -483,16 +477,7 @@ describe('control plane over HTTP', () => {
 const TENANCY = 'ocid1.tenancy.oc1..aaaaaaaacontrolplanetenancy';
 const USER = 'ocid1.user.oc1..aaaaaaaacontrolplaneuser';
 
-function makeKey() {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const fingerprint = createHash('md5').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').match(/../g)!.join(':');
-  return {
-    privateKeyPem: privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
-    fingerprint,
-    keyId: `${TENANCY}/${USER}/${fingerprint}`,
-  };
-}
+const makeKey = () => makeApiKey(TENANCY, USER);
 
 describe('OCI request signatures on the control plane', () => {
   const registered = makeKey();

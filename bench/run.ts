@@ -1,11 +1,19 @@
 /**
- * `npm run bench`: our mock IAM against oauth2-mock-server and the raw node:crypto RS256 ceiling,
- * side by side in one run on one machine, reported as medians and ratios (never absolute gates:
- * the figures depend on the box). Writes bench/results/latest.json; exits 0 whatever the verdicts.
+ * `npm run bench`: side by side in one run on one machine, reported as medians and ratios (never
+ * absolute gates: the figures depend on the box). Writes bench/results/latest.json; exits 0
+ * whatever the verdicts.
  *
- * Options: `npm run bench -- [--reps 3] [--warmup-ms 1000] [--measure-ms 4000] [--inflight 16]
- * [--skip-cold] [--cpu-prof DIR]` (--cpu-prof writes a V8 CPU profile of our server child,
- * `node --cpu-prof`, into DIR; open it in Chrome DevTools or speedscope).
+ * - IAM: our mock IAM against oauth2-mock-server and the raw node:crypto RS256 ceiling.
+ * - Gateway (gateway-bench.ts): the echo backend direct, a bare http-proxy, and our gateway without
+ *   authentication, with JWT and one token, with JWT and a new token per request (autocannon).
+ *
+ * Options: `npm run bench -- [--only iam|gateway] [--reps 3] [--skip-cold] [--cpu-prof DIR]`
+ *   IAM:     `[--warmup-ms 1000] [--measure-ms 4000] [--inflight 16]`
+ *   gateway: `[--gateway-warmup-ms 500] [--gateway-measure-ms 2500] [--connections 16]
+ *            [--unique-tokens 20000] [--soak-seconds 20] [--half-load paced|autocannon]
+ *            [--half-load-reps 5] [--half-load-ms 1500]`
+ * `--cpu-prof DIR` writes V8 CPU profiles of our server children (the IAM, the gateway),
+ * `node --cpu-prof`, into DIR; open them in Chrome DevTools or speedscope.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -15,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { ControlledChild, killAllChildren, PROJECT_ROOT } from './children.js';
 import { ColdStartWorkspace, coldStartOurs, coldStartPeer, type ColdRun, type ColdTarget } from './cold-start.js';
 import { measureCeiling, startSigner, type CeilingRun } from './signing-ceiling.js';
+import { gatewayPhase, type GatewayBenchOptions, type GatewayBenchResults, type Goal } from './gateway-bench.js';
 import { fmt, median, ratio, table } from './stats.js';
 import { checkTokenAnswer, measureTokens, tokenPool, type LoadOptions, type LoadRun } from './token-throughput.js';
 
@@ -26,8 +35,26 @@ const { values: options } = parseArgs({
     inflight: { type: 'string', default: '16' },
     'skip-cold': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    only: { type: 'string' },
+    'gateway-warmup-ms': { type: 'string', default: '500' },
+    'gateway-measure-ms': { type: 'string', default: '2500' },
+    connections: { type: 'string', default: '16' },
+    'unique-tokens': { type: 'string', default: '20000' },
+    'soak-seconds': { type: 'string', default: '20' },
+    'half-load': { type: 'string', default: 'paced' },
+    'half-load-reps': { type: 'string', default: '5' },
+    'half-load-ms': { type: 'string', default: '1500' },
   },
 });
+const choice = <T extends string>(name: keyof typeof options, allowed: readonly T[]): T | undefined => {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) {
+    process.stderr.write(`--${name} must be one of ${allowed.join(', ')} (got "${String(value)}")\n`);
+    process.exit(2);
+  }
+  return value as T;
+};
 const positive = (name: keyof typeof options): number => {
   const value = Number(options[name]);
   if (!Number.isInteger(value) || value <= 0) {
@@ -41,19 +68,23 @@ const LOAD: LoadOptions = { warmupMs: positive('warmup-ms'), measureMs: positive
 const GOALS = { throughputRatio: 1.5, ceilingShare: 0.8, coldStartMs: 1_000 };
 const RESULTS_FILE = join(PROJECT_ROOT, 'bench', 'results', 'latest.json');
 const CPU_PROF_DIR = options['cpu-prof'] ? resolve(options['cpu-prof']) : undefined;
+const ONLY = choice('only', ['iam', 'gateway'] as const);
+const GATEWAY: GatewayBenchOptions = {
+  reps: REPS,
+  warmupMs: positive('gateway-warmup-ms'),
+  measureMs: positive('gateway-measure-ms'),
+  connections: positive('connections'),
+  uniqueTokens: positive('unique-tokens'),
+  soakSeconds: positive('soak-seconds'),
+  halfLoad: choice('half-load', ['paced', 'autocannon'] as const) ?? 'paced',
+  halfLoadReps: positive('half-load-reps'),
+  halfLoadMs: positive('half-load-ms'),
+  cpuProfDir: CPU_PROF_DIR,
+};
 
 const log = (line = '') => process.stdout.write(`${line}\n`);
 /** Rotates the order of the measured things per repetition, so drift in the box hits all alike. */
 const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length]!);
-
-interface Goal {
-  id: string;
-  description: string;
-  value: number;
-  display: string;
-  target: string;
-  pass: boolean;
-}
 
 async function throughputPhase(): Promise<{ runs: LoadRun[]; ceiling: CeilingRun[] }> {
   const [ours, peer, signer] = await Promise.all([
@@ -125,11 +156,14 @@ function medianOf<T>(items: readonly T[], pick: (item: T) => number): number {
   return median(items.map(pick).filter((v) => Number.isFinite(v)));
 }
 
-async function main(): Promise<void> {
-  const began = performance.now();
-  const cpu = cpus();
-  const machine = { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, loadavgAtStart: loadavg() };
-  log(`oci-auth-harness bench: ${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`);
+interface IamBenchResults {
+  sections: Record<string, unknown>;
+  goals: Goal[];
+  /** Lines printed after the goals. */
+  info: string[];
+}
+
+async function iamBench(): Promise<IamBenchResults> {
   log(`Token throughput: POST client_credentials (usecase1_client, HTTP Basic, scope ${'anwendung1AnwendungReadA'}), undici Pool keep-alive,`);
   log(`  ${LOAD.inflight} in flight, ${LOAD.warmupMs} ms warm-up + ${LOAD.measureMs} ms measured, ${REPS} reps; each server in its own process`);
 
@@ -248,20 +282,46 @@ async function main(): Promise<void> {
       { id: 'G3b', description: 'cold start to first token, existing key file', value: coldExisting, display: `${fmt(coldExisting)} ms`, target: `< ${GOALS.coldStartMs} ms`, pass: coldExisting < GOALS.coldStartMs },
     );
   }
-  log('\n== Goals ==');
-  for (const g of goals) log(`  ${g.pass ? 'PASS' : 'MISS'}  ${g.id.padEnd(3)}  ${g.description}: ${g.display}, goal ${g.target}`);
-  log(`  info  G2   CPU-normalised: signature CPU / our server CPU per token = ${fmt(100 * cpuShareServer)}%; incl. the in-box load generator = ${fmt(100 * cpuShareAll)}%`);
-  if (!skipCold) log(`  info  G3   peer cold start ${fmt(coldPeer)} ms; ours/peer: generated key ${fmt(ratio(coldFresh, coldPeer), 2)}x, existing key ${fmt(ratio(coldExisting, coldPeer), 2)}x`);
+  const info = [`  info  G2   CPU-normalised: signature CPU / our server CPU per token = ${fmt(100 * cpuShareServer)}%; incl. the in-box load generator = ${fmt(100 * cpuShareAll)}%`];
+  if (!skipCold) info.push(`  info  G3   peer cold start ${fmt(coldPeer)} ms; ours/peer: generated key ${fmt(ratio(coldFresh, coldPeer), 2)}x, existing key ${fmt(ratio(coldExisting, coldPeer), 2)}x`);
+  return {
+    sections: {
+      throughput: { medians: { oursTokensPerSec: oursRate, peerTokensPerSec: peerRate, ceilingSignaturesPerSec: ceilingRate }, runs },
+      signingCeiling: { median: ceilingRate, cpuMsPerSignature: signCpu, runs: ceiling },
+      cpuPerToken: { ours: oursCpu, peer: cpuOf(peerRuns), signature: signCpu, ceilingShareByCpu: { serverOnly: cpuShareServer, withClient: cpuShareAll } },
+      coldStart: skipCold ? null : { medians: { oursFreshKeyMs: coldFresh, oursExistingKeyMs: coldExisting, peerMs: coldPeer }, runs: cold.runs },
+    },
+    goals,
+    info,
+  };
+}
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const cpu = cpus();
+  const machine = { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, loadavgAtStart: loadavg() };
+  log(`oci-auth-harness bench: ${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`);
+
+  const iam = ONLY === 'gateway' ? undefined : await iamBench();
+  let gateway: GatewayBenchResults | undefined;
+  if (ONLY !== 'iam') {
+    if (iam) log('');
+    log('Gateway: GET through (a) the echo backend alone, (b) http-proxy, (c)-(e) our gateway; each server in its own process');
+    gateway = await gatewayPhase(GATEWAY, log);
+  }
+
+  const goals = [...(iam?.goals ?? []), ...(gateway?.goals ?? [])];
+  log('\n== Goals (figures, not gates) ==');
+  for (const g of goals) log(`  ${g.pass ? 'PASS' : 'MISS'}  ${g.id.padEnd(4)}  ${g.description}: ${g.display}, goal ${g.target}`);
+  for (const line of iam?.info ?? []) log(line);
 
   const results = {
     generatedAt: new Date().toISOString(),
     durationMs: Math.round(performance.now() - began),
     machine: { ...machine, loadavgAtEnd: loadavg() },
-    options: { reps: REPS, ...LOAD },
-    throughput: { medians: { oursTokensPerSec: oursRate, peerTokensPerSec: peerRate, ceilingSignaturesPerSec: ceilingRate }, runs },
-    signingCeiling: { median: ceilingRate, cpuMsPerSignature: signCpu, runs: ceiling },
-    cpuPerToken: { ours: oursCpu, peer: cpuOf(peerRuns), signature: signCpu, ceilingShareByCpu: { serverOnly: cpuShareServer, withClient: cpuShareAll } },
-    coldStart: skipCold ? null : { medians: { oursFreshKeyMs: coldFresh, oursExistingKeyMs: coldExisting, peerMs: coldPeer }, runs: cold.runs },
+    options: { reps: REPS, only: ONLY ?? 'all', ...LOAD, gateway: GATEWAY },
+    ...(iam?.sections ?? { throughput: null, signingCeiling: null, cpuPerToken: null, coldStart: null }),
+    gateway: gateway ?? null,
     goals,
   };
   mkdirSync(join(PROJECT_ROOT, 'bench', 'results'), { recursive: true });

@@ -19,6 +19,7 @@ import { DecisionLog } from './decision-log.js';
 import { AuthorizerCache } from './pipeline/authenticate-custom.js';
 import { JwksCache } from './pipeline/jwks-cache.js';
 import { RateLimiter } from './pipeline/rate-limit.js';
+import { VerifiedTokenCache } from './pipeline/verified-token-cache.js';
 
 export interface RunningGateway {
   readonly dataPlane: RunningServer;
@@ -26,6 +27,7 @@ export interface RunningGateway {
   readonly store: DeploymentStore;
   readonly log: DecisionLog;
   readonly jwks: JwksCache;
+  readonly verifiedTokens: VerifiedTokenCache;
   stop(): Promise<void>;
 }
 
@@ -44,19 +46,27 @@ export async function startGateway(config: StackConfig['gateway'], options: Gate
   const store = new DeploymentStore({ clock: options.clock, endpointBase: () => dataPlaneUrl });
   const log = new DecisionLog(config.decisionLogSize, options.logSink);
   const jwks = new JwksCache({ clock: options.clock });
+  const verifiedTokens = new VerifiedTokenCache({});
   const backends = new HttpBackends();
   const functions = { urlFor: (functionId: string) => config.functions[functionId] };
   const files = watchDeploymentFiles(config.deployments, store, options.note ?? (() => {}));
   await files.loaded;
 
+  // The data plane reads the active deployments on every request: rebuild the views only on change.
+  let active = store.active();
+  store.onChange(() => {
+    active = store.active();
+  });
+
   const dataPlane = await startDataPlane(
     {
       clock: options.clock,
       jwks,
+      verifiedTokens,
       rateLimiter: new RateLimiter({ clock: options.clock }),
       authorizerCache: new AuthorizerCache({ clock: options.clock }),
       functions,
-      deployments: () => store.active(),
+      deployments: () => active,
       backends,
       log,
       explainRefusals: config.explainRefusals,
@@ -84,6 +94,7 @@ export async function startGateway(config: StackConfig['gateway'], options: Gate
     store,
     log,
     jwks,
+    verifiedTokens,
     stop: async () => {
       files.close();
       await Promise.all([dataPlane.stop(), control.stop()]);

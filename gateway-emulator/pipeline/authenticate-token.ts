@@ -18,17 +18,23 @@
  * `TOKEN_AUTHENTICATION` reads issuers, audiences and verifyClaims from
  * `validationPolicy.additionalValidationPolicy`, where each is optional: an absent (or empty)
  * list skips that check [I]. `JWT_AUTHENTICATION` requires issuers and audiences [C SDK].
+ *
+ * A token whose signature already verified with the same key source is not parsed or verified
+ * again (verified-token-cache.ts); every other check above still runs on every request, in the
+ * same order and with the same results, so the trace only gains `found: {cached: true}` on the
+ * signature check.
  */
 import { verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { models } from 'oci-apigateway';
 import type { Clock } from '../../common/clock.js';
 import type { JwksCache } from './jwks-cache.js';
-import { isRsAlgorithm, RS_ALGORITHMS, RS_DIGEST, MIN_RSA_BITS, MAX_RSA_BITS } from './jwks-key.js';
-import { MAX_TOKEN_BYTES, parseCompactJws } from './token-jws.js';
+import { isRsAlgorithm, RS_ALGORITHMS, RS_DIGEST, MIN_RSA_BITS, MAX_RSA_BITS, type RsAlgorithm } from './jwks-key.js';
+import { MAX_TOKEN_BYTES, parseCompactJws, type CompactJws } from './token-jws.js';
 import { describeTokenPlace, locateToken } from './token-location.js';
 import { staticKeySet } from './token-static-keys.js';
 import type { CheckResult, GatewayRequest } from './types.js';
 import { verifyClaims } from './verify-claims.js';
+import { cachedSignatureHolds, keySourceId, verifiedTokenCacheFor, type VerifiedToken, type VerifiedTokenCache } from './verified-token-cache.js';
 
 export type TokenAuthentication = models.JwtAuthenticationPolicy | models.TokenAuthenticationPolicy;
 
@@ -161,7 +167,30 @@ export function checkRegisteredClaims(claims: Record<string, unknown>, rules: Pi
   return results;
 }
 
-export async function authenticateToken(policy: TokenAuthentication, request: GatewayRequest, deps: { jwks: JwksCache; clock: Clock }): Promise<AuthenticationResult> {
+/** Checks an RS* signature over the signing input; false (never a throw) when it does not verify. */
+export type SignatureVerifier = (alg: RsAlgorithm, signingInput: Buffer, key: KeyObject, signature: Buffer) => boolean;
+
+export const verifyRsSignature: SignatureVerifier = (alg, signingInput, key, signature) => {
+  try {
+    return verifySignature(RS_DIGEST[alg], signingInput, key, signature);
+  } catch {
+    return false;
+  }
+};
+
+export interface TokenAuthenticationDeps {
+  jwks: JwksCache;
+  clock: Clock;
+  /**
+   * Tokens whose signature verified before. Default: the cache that belongs to `jwks` (one per
+   * gateway); `null` turns caching off (every token is parsed and verified).
+   */
+  verifiedTokens?: VerifiedTokenCache | null;
+  /** Default {@link verifyRsSignature}; tests count calls through it. */
+  verifySignature?: SignatureVerifier;
+}
+
+export async function authenticateToken(policy: TokenAuthentication, request: GatewayRequest, deps: TokenAuthenticationDeps): Promise<AuthenticationResult> {
   const checks: CheckResult[] = [];
   // RFC 6750 §3: a bare challenge when no token came, `error="invalid_token"` when one failed [I].
   const scheme = policy.tokenAuthScheme || 'Bearer';
@@ -183,11 +212,23 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
   if (token.length > MAX_TOKEN_BYTES) {
     return refuse({ check: 'authentication.token', passed: false, message: 'JWT token is too large.', expected: `at most ${MAX_TOKEN_BYTES} bytes`, found: `${token.length} bytes` });
   }
-  const parsed = parseCompactJws(token);
-  if (!parsed.ok) {
-    return refuse({ check: 'authentication.token', passed: false, message: 'JWT token is malformed.', expected: 'a signed JWT (JWS compact serialization)', found: parsed.reason });
+  const rules = tokenRules(policy);
+  // Only the two emulated key sources can vouch for a token; anything else is refused below.
+  const cache = rules.source.type === 'unsupported' ? null : deps.verifiedTokens === undefined ? verifiedTokenCacheFor(deps.jwks) : deps.verifiedTokens;
+  const sourceId = cache && rules.source.type !== 'unsupported' ? keySourceId(rules.source) : '';
+  const cached: VerifiedToken | undefined = cache?.get(sourceId, token);
+
+  // A cached token parsed before (parsing is deterministic); the bytes are parsed again only if its signature must be re-checked.
+  let jws: CompactJws | undefined;
+  if (!cached) {
+    const parsed = parseCompactJws(token);
+    if (!parsed.ok) {
+      return refuse({ check: 'authentication.token', passed: false, message: 'JWT token is malformed.', expected: 'a signed JWT (JWS compact serialization)', found: parsed.reason });
+    }
+    jws = parsed.jws;
   }
-  const { header, payload, signingInput, signature } = parsed.jws;
+  const header = cached ? cached.header : jws!.header;
+  const payload = cached ? cached.claims : jws!.payload;
   checks.push({ check: 'authentication.token', passed: true, message: 'JWT token found.', expected: place });
 
   const alg = header.alg;
@@ -200,7 +241,7 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
   if (typeof kid !== 'string' || kid === '') {
     return refuse({ check: 'authentication.kid', passed: false, message: "JWT token header has no 'kid'.", expected: 'the kid of a configured public key', found: kid ?? null });
   }
-  const rules = tokenRules(policy);
+  // Looked up on every request, cached token or not: a key the JWKS no longer serves verifies nothing.
   const key = await lookUpKey(rules.source, kid, deps.jwks);
   if (!key.ok) return refuse(key.check, key.status);
   checks.push({ check: 'authentication.kid', passed: true, message: 'JWT token signed with a configured key.', found: kid });
@@ -209,22 +250,32 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
     return refuse({ check: 'authentication.algorithm', passed: false, message: "JWT token algorithm does not match the public key's 'alg'.", expected: key.alg, found: alg });
   }
 
-  let signatureOk: boolean;
-  try {
-    signatureOk = verifySignature(RS_DIGEST[alg], signingInput, key.key, signature);
-  } catch {
-    signatureOk = false;
-  }
   const expectedSignature = `an ${alg} signature by the key '${kid}'`;
-  if (!signatureOk) {
-    return refuse({ check: 'authentication.signature', passed: false, message: 'JWT token signature is invalid.', expected: expectedSignature, found: 'a signature that does not verify' });
+  if (cached && cachedSignatureHolds(cached, key.key, alg)) {
+    checks.push({ check: 'authentication.signature', passed: true, message: 'JWT token signature is valid.', expected: expectedSignature, found: { cached: true } });
+  } else {
+    if (!jws) {
+      // Cached under a key the source no longer serves for this kid (a JWKS refresh): verify against today's key.
+      const parsed = parseCompactJws(token);
+      // Cannot happen (it parsed when it was cached); refusing keeps the gateway from ever answering 5xx for a token.
+      if (!parsed.ok) return refuse({ check: 'authentication.signature', passed: false, message: 'JWT token is malformed.', expected: expectedSignature, found: parsed.reason });
+      jws = parsed.jws;
+    }
+    const signatureOk = (deps.verifySignature ?? verifyRsSignature)(alg, jws.signingInput, key.key, jws.signature);
+    if (!signatureOk) {
+      if (cached) cache!.delete(sourceId, token);
+      return refuse({ check: 'authentication.signature', passed: false, message: 'JWT token signature is invalid.', expected: expectedSignature, found: 'a signature that does not verify' });
+    }
+    // Remembered before the claim checks: those depend on the clock and the policy, and run on every request.
+    cache?.set(sourceId, token, { header: jws.header, claims: jws.payload, alg, kid, key: key.key });
+    checks.push({ check: 'authentication.signature', passed: true, message: 'JWT token signature is valid.', expected: expectedSignature });
   }
-  checks.push({ check: 'authentication.signature', passed: true, message: 'JWT token signature is valid.', expected: expectedSignature });
 
   const skew = policy.maxClockSkewInSeconds ?? 0;
   for (const c of [...checkRegisteredClaims(payload, rules, deps.clock.nowMs() / 1000, skew), ...verifyClaims(payload, rules.verifyClaims ?? [])]) {
     if (!c.passed) return refuse(c);
     checks.push(c);
   }
-  return { ok: true, claims: payload, checks };
+  // A copy: the cached claims are frozen and shared by every request presenting this token.
+  return { ok: true, claims: { ...payload }, checks };
 }

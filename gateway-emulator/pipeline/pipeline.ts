@@ -17,6 +17,7 @@ import { authorizeRoute } from './authorize.js';
 import { expandTemplate, readVariable, type RequestContext } from './context-variables.js';
 import { effectiveCorsPolicy, evaluateCors } from './cors.js';
 import type { JwksCache } from './jwks-cache.js';
+import type { VerifiedTokenCache } from './verified-token-cache.js';
 import type { RateLimiter } from './rate-limit.js';
 import { matchRoute, type DeploymentRoutes } from './route-match.js';
 import { transformQuery, transformRequestHeaders, transformResponseHeaders } from './transform.js';
@@ -26,6 +27,8 @@ import { validateRequest } from './validate-request.js';
 export interface PipelineDeps {
   clock: Clock;
   jwks: JwksCache;
+  /** Signature results of tokens already verified (the main throughput lever; bounded). */
+  verifiedTokens?: VerifiedTokenCache;
   rateLimiter: RateLimiter;
   authorizerCache: AuthorizerCache;
   functions: FunctionEndpoints;
@@ -159,7 +162,7 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
   const anonymousAllowed = Boolean((authPolicy as { isAnonymousAccessAllowed?: boolean } | undefined)?.isAnonymousAccessAllowed);
   if (authPolicy) {
     const result = isTokenPolicy(authPolicy)
-      ? await authenticateToken(authPolicy, request, { jwks: deps.jwks, clock: deps.clock })
+      ? await authenticateToken(authPolicy, request, { jwks: deps.jwks, clock: deps.clock, ...(deps.verifiedTokens ? { verifiedTokens: deps.verifiedTokens } : {}) })
       : authPolicy.type === 'CUSTOM_AUTHENTICATION'
         ? await authenticateCustom(authPolicy as models.CustomAuthenticationPolicy, request, {
             functions: deps.functions,

@@ -1,0 +1,413 @@
+/**
+ * The gateway half of `npm run bench`: our gateway emulator next to a bare reverse proxy, side by
+ * side in one run on one machine, every server in its own child process on loopback, the load
+ * (autocannon) in the bench process.
+ *
+ *   (a) the echo backend, called directly        — what the upstream alone can do
+ *   (b) http-proxy with a keep-alive agent        — the baseline every ratio is taken against
+ *   (c) the gateway, a deployment without authentication
+ *   (d) the gateway, JWT_AUTHENTICATION (REMOTE_JWKS of a mock IAM child), one repeated token
+ *   (e) the same, a different token on every request (minted before measuring; more of them than
+ *       the verified-token cache holds, so in round robin every request is a cache miss)
+ *
+ * Peak: closed loop, medians of `reps` runs, cases rotated per repetition so drift hits all alike.
+ * Half load: (b), (c), (d) at one fixed rate, half the lower of the medians of (c) and (d), open
+ * loop (gateway-load.ts says why not autocannon's overallRate); added p99 = p99(x) − p99(b).
+ * Short runs, more of them: on a shared 2-core box a stall of 20–100 ms outside every event loop
+ * (seen by none of the processes' loop-delay monitors, and hitting the bare proxy as often as the
+ * gateway in isolated trials) comes every few seconds; at 4 k req/s it delays ~150 requests, which
+ * is the whole p99 of a 3 s run. Five runs of 1.5 s with a median keep such a run from deciding.
+ * Memory: the gateway child's RSS at the start and end of a longer run of (e).
+ */
+import { ControlledChild } from './children.js';
+import type { Pool } from 'undici';
+import { mintTokens, pacedPool, probe, runAutocannon, runPaced, TokenCycle, type LoadResult, type LoadSpec } from './gateway-load.js';
+import { fmt, median, percentile, ratio, table } from './stats.js';
+import type { ServerStats } from './token-throughput.js';
+
+export interface GatewayBenchOptions {
+  reps: number;
+  warmupMs: number;
+  measureMs: number;
+  connections: number;
+  uniqueTokens: number;
+  soakSeconds: number;
+  halfLoad: 'paced' | 'autocannon';
+  /** Half-load repetitions and the measured time of each: short and many, see the file comment. */
+  halfLoadReps: number;
+  halfLoadMs: number;
+  cpuProfDir?: string | undefined;
+}
+
+export const GATEWAY_GOALS = { noAuth: 0.85, jwtRepeated: 0.8, jwtUnique: 0.6, addedP99Ms: 2, rssGrowth: 1.2 } as const;
+
+type CaseId = 'a' | 'b' | 'c' | 'd' | 'e';
+const LABELS: Record<CaseId, string> = {
+  a: '(a) echo backend, direct',
+  b: '(b) http-proxy, keep-alive',
+  c: '(c) gateway, no auth',
+  d: '(d) gateway, JWT, one token',
+  e: '(e) gateway, JWT, unique tokens',
+};
+
+export interface CaseRun {
+  case: CaseId;
+  rep: number;
+  reqPerSec: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  /** CPU of the server the client talks to (echo, proxy or gateway; main thread + pool) per answer. */
+  frontCpuMsPerRequest: number;
+  clientCpuMsPerRequest: number;
+  /** Gateway cases: verified-token cache hits and misses during the run. */
+  cache?: { hits: number; misses: number };
+  server: ServerStats;
+}
+
+export interface HalfLoadRun {
+  case: CaseId;
+  rep: number;
+  ratePerSec: number;
+  achievedPerSec: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  non2xx: number;
+  errors: number;
+  /** How late the generator sent, p99 (its own stalls; not in the latency). */
+  sendLatenessP99Ms?: number;
+}
+
+export interface Goal {
+  id: string;
+  description: string;
+  value: number;
+  display: string;
+  target: string;
+  pass: boolean;
+}
+
+export interface GatewayBenchResults {
+  options: GatewayBenchOptions;
+  paths: { open: string; jwt: string };
+  tokens: { unique: number; mintMs: number; cacheCapacity: number };
+  peak: { medians: Record<CaseId, { reqPerSec: number; latencyP50Ms: number; latencyP99Ms: number; frontCpuMsPerRequest: number; ratioToProxy: number }>; runs: CaseRun[] };
+  halfLoad: { generator: string; ratePerSec: number; medians: Partial<Record<CaseId, { latencyP50Ms: number; latencyP99Ms: number; addedP99Ms: number }>>; runs: HalfLoadRun[] };
+  soak: { seconds: number; afterFullGc: boolean; rssStartBytes: number; rssEndBytes: number; rssMaxBytes: number; heapUsedStartBytes: number; heapUsedEndBytes: number; samples: Array<{ atMs: number; rss: number; heapUsed: number }>; reqPerSec: number; non2xx: number; errors: number };
+  goals: Goal[];
+}
+
+const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length]!);
+const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024, 1)} MB`;
+
+interface Front {
+  child: ControlledChild;
+  spec: LoadSpec;
+  gateway: boolean;
+}
+
+export async function gatewayPhase(options: GatewayBenchOptions, log: (line?: string) => void): Promise<GatewayBenchResults> {
+  // --expose-gc: the memory readings at the start and end of the soak follow a full collection.
+  const gatewayFlags = ['--expose-gc', ...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [])];
+  const [iam, echo, gateway] = await Promise.all([
+    ControlledChild.start('iam', 'bench/servers/ours.ts'),
+    ControlledChild.start('echo', 'bench/servers/echo.ts'),
+    ControlledChild.start('gateway', 'bench/servers/gateway.ts', {}, gatewayFlags),
+  ]);
+  const children = [iam.child, echo.child, gateway.child];
+  try {
+    const echoUrl = String(echo.ready.url);
+    const proxy = await ControlledChild.start('http-proxy', 'bench/servers/http-proxy.ts', { BENCH_TARGET: echoUrl });
+    children.push(proxy.child);
+    const iamUrl = String(iam.ready.url);
+    const gatewayUrl = String(gateway.ready.url);
+    const paths = (await gateway.child.request({ cmd: 'deploy', backendUrl: echoUrl, jwksUri: `${iamUrl}/admin/v1/SigningCert/jwk`, issuer: 'https://identity.oraclecloud.com/' })) as unknown as {
+      open: string;
+      jwt: string;
+    };
+
+    const minted = performance.now();
+    const [one, ...unique] = await mintTokens(iamUrl, options.uniqueTokens + 1);
+    const mintMs = performance.now() - minted;
+    const cacheCapacity = 10_000;
+    log(`  minted ${fmt(unique.length + 1)} tokens at the mock IAM in ${fmt(mintMs)} ms; the verified-token cache holds ${fmt(cacheCapacity)}`);
+    if (unique.length <= cacheCapacity) log(`  note: ${unique.length} unique tokens fit in the cache, so case (e) will hit it; use --unique-tokens > ${cacheCapacity}`);
+    const cycle = new TokenCycle(unique);
+
+    const echoPath = '/anwendung1/1';
+    const fronts: Record<CaseId, Front> = {
+      a: { child: echo.child, spec: { url: echoUrl, path: echoPath }, gateway: false },
+      b: { child: proxy.child, spec: { url: String(proxy.ready.url), path: echoPath }, gateway: false },
+      c: { child: gateway.child, spec: { url: gatewayUrl, path: paths.open }, gateway: true },
+      d: { child: gateway.child, spec: { url: gatewayUrl, path: paths.jwt, headers: { authorization: `Bearer ${one!}` } }, gateway: true },
+      e: { child: gateway.child, spec: { url: gatewayUrl, path: paths.jwt, tokens: cycle }, gateway: true },
+    };
+
+    // Every case must answer 200 before anything is measured, and the JWT route must refuse a request without a token.
+    for (const id of ['a', 'b', 'c', 'd'] as const) {
+      const { status, text } = await probe(fronts[id].spec.url, fronts[id].spec.path, fronts[id].spec.headers);
+      if (status !== 200) throw new Error(`${LABELS[id]}: GET ${fronts[id].spec.path} answered ${status}: ${text.slice(0, 300)}`);
+    }
+    const tokenless = await probe(gatewayUrl, paths.jwt);
+    if (tokenless.status !== 401) throw new Error(`the JWT deployment answered ${tokenless.status} without a token`);
+    const uniqueProbe = await probe(gatewayUrl, paths.jwt, { authorization: `Bearer ${unique[unique.length - 1]!}` });
+    if (uniqueProbe.status !== 200) throw new Error(`a minted token was refused: ${uniqueProbe.status} ${uniqueProbe.text.slice(0, 300)}`);
+
+    const cacheStats = async () => ((await gateway.child.request({ cmd: 'caches' })) as unknown as { verifiedTokens: { hits: number; misses: number } }).verifiedTokens;
+
+    // ---- Peak throughput (closed loop) ----
+    log(`\nGateway peak: autocannon, ${options.connections} connections, ${options.warmupMs} ms warm-up + ${options.measureMs} ms measured per run, ${options.reps} reps`);
+    const runs: CaseRun[] = [];
+    const ids: CaseId[] = ['a', 'b', 'c', 'd', 'e'];
+    for (let rep = 1; rep <= options.reps; rep++) {
+      for (const id of rotate(ids, rep - 1)) {
+        const front = fronts[id];
+        await runAutocannon(front.spec, { durationMs: options.warmupMs, connections: options.connections });
+        await front.child.request({ cmd: 'reset' });
+        const before = front.gateway ? await cacheStats() : undefined;
+        const result = await runAutocannon(front.spec, { durationMs: options.measureMs, connections: options.connections });
+        const server = (await front.child.request({ cmd: 'stats' })) as unknown as ServerStats;
+        const after = front.gateway ? await cacheStats() : undefined;
+        const run = caseRun(id, rep, result, server, before && after ? { hits: after.hits - before.hits, misses: after.misses - before.misses } : undefined);
+        runs.push(run);
+        const cache = run.cache ? `  cache hits ${fmt(run.cache.hits)} / misses ${fmt(run.cache.misses)}` : '';
+        const problems = run.non2xx || run.errors ? `  (non-2xx ${run.non2xx}, errors ${run.errors})` : '';
+        log(`  rep ${rep}  ${LABELS[id].padEnd(32)} ${fmt(run.reqPerSec).padStart(6)} req/s  p50 ${fmt(run.latencyP50Ms, 2)} ms  p99 ${fmt(run.latencyP99Ms, 2)} ms${cache}${problems}`);
+      }
+    }
+    const med = (id: CaseId, pick: (r: CaseRun) => number) => median(runs.filter((r) => r.case === id).map(pick).filter(Number.isFinite));
+    const proxyRate = med('b', (r) => r.reqPerSec);
+    const medians = Object.fromEntries(
+      ids.map((id) => [
+        id,
+        {
+          reqPerSec: med(id, (r) => r.reqPerSec),
+          latencyP50Ms: med(id, (r) => r.latencyP50Ms),
+          latencyP99Ms: med(id, (r) => r.latencyP99Ms),
+          frontCpuMsPerRequest: med(id, (r) => r.frontCpuMsPerRequest),
+          ratioToProxy: ratio(med(id, (r) => r.reqPerSec), proxyRate),
+        },
+      ]),
+    ) as GatewayBenchResults['peak']['medians'];
+
+    // ---- Half load (fixed rate) ----
+    const halfRate = Math.round(0.5 * Math.min(medians.c.reqPerSec, medians.d.reqPerSec));
+    const generator = options.halfLoad === 'paced' ? 'paced open loop (undici Pool)' : 'autocannon overallRate';
+    log(`\nGateway at half load: ${fmt(halfRate)} req/s (half the lower peak of (c) and (d)), ${generator}, ${options.halfLoadReps} x ${options.halfLoadMs} ms per case`);
+    const halfRuns: HalfLoadRun[] = [];
+    const halfIds: CaseId[] = ['b', 'c', 'd'];
+    const fixedRate = (spec: LoadSpec, durationMs: number, pool: Pool) =>
+      options.halfLoad === 'paced'
+        ? runPaced(spec, { durationMs, ratePerSec: halfRate, connections: 2 * options.connections, pool })
+        : runAutocannon(spec, { durationMs, connections: options.connections, overallRate: halfRate });
+    for (let rep = 1; rep <= options.halfLoadReps; rep++) {
+      for (const id of rotate(halfIds, rep - 1)) {
+        // The warm-up opens the connections the measured run then uses.
+        const pool = pacedPool(fronts[id].spec, 2 * options.connections);
+        let result: LoadResult;
+        try {
+          await fixedRate(fronts[id].spec, Math.min(options.warmupMs, 1_000), pool);
+          result = await fixedRate(fronts[id].spec, options.halfLoadMs, pool);
+        } finally {
+          await pool.close();
+        }
+        const run: HalfLoadRun = {
+          case: id,
+          rep,
+          ratePerSec: halfRate,
+          achievedPerSec: result.reqPerSec,
+          latencyP50Ms: percentile(result.latenciesMs, 50),
+          latencyP99Ms: percentile(result.latenciesMs, 99),
+          non2xx: result.non2xx,
+          errors: result.errors,
+          ...(result.sendLatenessP99Ms === undefined ? {} : { sendLatenessP99Ms: result.sendLatenessP99Ms }),
+        };
+        halfRuns.push(run);
+        const problems = run.non2xx || run.errors ? `  (non-2xx ${run.non2xx}, errors ${run.errors})` : '';
+        log(`  rep ${rep}  ${LABELS[id].padEnd(32)} ${fmt(run.achievedPerSec).padStart(6)} req/s  p50 ${fmt(run.latencyP50Ms, 2)} ms  p99 ${fmt(run.latencyP99Ms, 2)} ms${problems}`);
+      }
+    }
+    const halfMed = (id: CaseId, pick: (r: HalfLoadRun) => number) => median(halfRuns.filter((r) => r.case === id).map(pick).filter(Number.isFinite));
+    const proxyP99 = halfMed('b', (r) => r.latencyP99Ms);
+    const halfMedians = Object.fromEntries(
+      halfIds.map((id) => [id, { latencyP50Ms: halfMed(id, (r) => r.latencyP50Ms), latencyP99Ms: halfMed(id, (r) => r.latencyP99Ms), addedP99Ms: halfMed(id, (r) => r.latencyP99Ms) - proxyP99 }]),
+    ) as GatewayBenchResults['halfLoad']['medians'];
+
+    // ---- Memory soak ----
+    // The heap is a saw-tooth under load (±30 % between collections), so single samples say little.
+    // The start and end readings follow a full collection: RSS then is what the process keeps, and
+    // the live heap is what a leak would grow. The samples in between give the high-water mark.
+    log(`\nGateway memory: ${options.soakSeconds} s of case (e) at peak load, RSS sampled every second`);
+    type Memory = { rss: number; heapUsed: number; collected: boolean };
+    const memory = async (gc = false) => (await gateway.child.request({ cmd: 'memory', gc })) as unknown as Memory;
+    const samples: Array<{ atMs: number; rss: number; heapUsed: number }> = [];
+    const soakStart = performance.now();
+    let start: Memory | undefined;
+    const sampler = setInterval(() => {
+      const atMs = Math.round(performance.now() - soakStart);
+      memory(start === undefined).then(
+        (m) => {
+          start ??= m;
+          samples.push({ atMs, rss: m.rss, heapUsed: m.heapUsed });
+        },
+        () => undefined,
+      );
+    }, 1_000);
+    let soak: LoadResult;
+    try {
+      soak = await runAutocannon(fronts.e.spec, { durationMs: options.soakSeconds * 1000, connections: options.connections });
+    } finally {
+      clearInterval(sampler);
+    }
+    const end = await memory(true);
+    samples.push({ atMs: Math.round(performance.now() - soakStart), rss: end.rss, heapUsed: end.heapUsed });
+    const first = start ?? samples[0]!;
+    const soakResult: GatewayBenchResults['soak'] = {
+      seconds: options.soakSeconds,
+      afterFullGc: Boolean(start?.collected && end.collected),
+      rssStartBytes: first.rss,
+      rssEndBytes: end.rss,
+      rssMaxBytes: Math.max(...samples.map((s) => s.rss)),
+      heapUsedStartBytes: first.heapUsed,
+      heapUsedEndBytes: end.heapUsed,
+      samples,
+      reqPerSec: soak.reqPerSec,
+      non2xx: soak.non2xx,
+      errors: soak.errors,
+    };
+    log(
+      `  ${fmt(soak.reqPerSec)} req/s; after a full GC: RSS ${mb(first.rss)} at 1 s, ${mb(end.rss)} at the end, live heap ${mb(first.heapUsed)} → ${mb(end.heapUsed)}; RSS high-water ${mb(soakResult.rssMaxBytes)}`,
+    );
+
+    const goals = gatewayGoals(medians, halfMedians, soakResult);
+    printGatewayTables(log, runs, medians, halfRate, generator, halfMedians, options.reps);
+    return {
+      options,
+      paths,
+      tokens: { unique: unique.length, mintMs, cacheCapacity },
+      peak: { medians, runs },
+      halfLoad: { generator, ratePerSec: halfRate, medians: halfMedians, runs: halfRuns },
+      soak: soakResult,
+      goals,
+    };
+  } finally {
+    await Promise.all(children.map((c) => c.stop(c === gateway.child && options.cpuProfDir ? 15_000 : 2_000)));
+    if (options.cpuProfDir) log(`  CPU profile of the gateway written to ${options.cpuProfDir}`);
+  }
+}
+
+function caseRun(id: CaseId, rep: number, result: LoadResult, server: ServerStats, cache: { hits: number; misses: number } | undefined): CaseRun {
+  return {
+    case: id,
+    rep,
+    reqPerSec: result.reqPerSec,
+    ok: result.ok,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    latencyP50Ms: percentile(result.latenciesMs, 50),
+    latencyP99Ms: percentile(result.latenciesMs, 99),
+    // The server's counters span its reset → stats window, about the run's duration.
+    frontCpuMsPerRequest: server.cpuMs / Math.max(1, result.ok * (server.wallMs / result.durationMs)),
+    clientCpuMsPerRequest: result.clientCpuMsPerRequest,
+    ...(cache ? { cache } : {}),
+    server,
+  };
+}
+
+function gatewayGoals(
+  peak: GatewayBenchResults['peak']['medians'],
+  half: GatewayBenchResults['halfLoad']['medians'],
+  soak: GatewayBenchResults['soak'],
+): Goal[] {
+  const share = (id: 'GW1' | 'GW2' | 'GW3', c: CaseId, goal: number, description: string): Goal => ({
+    id,
+    description,
+    value: peak[c].ratioToProxy,
+    display: `${fmt(peak[c].ratioToProxy, 2)}x (${fmt(peak[c].reqPerSec)} vs ${fmt(peak.b.reqPerSec)} req/s)`,
+    target: `>= ${goal}x`,
+    pass: peak[c].ratioToProxy >= goal,
+  });
+  const added = (id: string, c: 'c' | 'd', description: string): Goal => {
+    const value = half[c]?.addedP99Ms ?? Number.NaN;
+    return {
+      id,
+      description,
+      value,
+      display: `${value >= 0 ? '+' : ''}${fmt(value, 2)} ms (p99 ${fmt(half[c]?.latencyP99Ms, 2)} vs ${fmt(half.b?.latencyP99Ms, 2)} ms)`,
+      target: `< ${GATEWAY_GOALS.addedP99Ms} ms`,
+      pass: value < GATEWAY_GOALS.addedP99Ms,
+    };
+  };
+  const growth = ratio(soak.rssEndBytes, soak.rssStartBytes);
+  return [
+    share('GW1', 'c', GATEWAY_GOALS.noAuth, 'gateway without auth / http-proxy'),
+    share('GW2', 'd', GATEWAY_GOALS.jwtRepeated, 'gateway JWT, one repeated token / http-proxy'),
+    share('GW3', 'e', GATEWAY_GOALS.jwtUnique, 'gateway JWT, unique tokens / http-proxy'),
+    added('GW4c', 'c', 'added p99 at half load, no auth, over http-proxy'),
+    added('GW4d', 'd', 'added p99 at half load, JWT one token, over http-proxy'),
+    {
+      id: 'GW5',
+      description: `gateway RSS over a ${soak.seconds} s unique-token run, end / start${soak.afterFullGc ? ' (after a full GC)' : ''}`,
+      value: growth,
+      display: `${fmt(growth, 2)}x (${mb(soak.rssStartBytes)} → ${mb(soak.rssEndBytes)})`,
+      target: `<= ${GATEWAY_GOALS.rssGrowth}x`,
+      pass: growth <= GATEWAY_GOALS.rssGrowth,
+    },
+  ];
+}
+
+function printGatewayTables(
+  log: (line?: string) => void,
+  runs: CaseRun[],
+  medians: GatewayBenchResults['peak']['medians'],
+  halfRate: number,
+  generator: string,
+  half: GatewayBenchResults['halfLoad']['medians'],
+  reps: number,
+): void {
+  const ids: CaseId[] = ['a', 'b', 'c', 'd', 'e'];
+  log('\n== Gateway peak throughput per repetition (2xx req/s) ==');
+  log(
+    table(
+      ['rep', ...ids.map((id) => `(${id})`)],
+      [
+        ...Array.from({ length: reps }, (_, i) => [`${i + 1}`, ...ids.map((id) => fmt(runs.find((r) => r.case === id && r.rep === i + 1)?.reqPerSec))]),
+        ['median', ...ids.map((id) => fmt(medians[id].reqPerSec))],
+      ],
+    ),
+  );
+  log('\n== Gateway peak, medians ==');
+  const sum = (id: CaseId, pick: (r: CaseRun) => number) => runs.filter((r) => r.case === id).reduce((n, r) => n + pick(r), 0);
+  log(
+    table(
+      ['case', 'req/s', 'vs (b)', 'p50 ms', 'p99 ms', 'server CPU ms/req', 'client CPU ms/req', 'cache hit %', 'non-2xx+errors'],
+      ids.map((id) => {
+        const rs = runs.filter((r) => r.case === id);
+        const hits = sum(id, (r) => r.cache?.hits ?? 0);
+        const misses = sum(id, (r) => r.cache?.misses ?? 0);
+        return [
+          LABELS[id],
+          fmt(medians[id].reqPerSec),
+          `${fmt(medians[id].ratioToProxy, 2)}x`,
+          fmt(medians[id].latencyP50Ms, 2),
+          fmt(medians[id].latencyP99Ms, 2),
+          fmt(medians[id].frontCpuMsPerRequest, 3),
+          fmt(median(rs.map((r) => r.clientCpuMsPerRequest)), 3),
+          hits + misses ? `${fmt((100 * hits) / (hits + misses))}%` : '',
+          String(sum(id, (r) => r.non2xx + r.errors)),
+        ];
+      }),
+    ),
+  );
+  log('  server CPU: the process the client talks to (echo for (a), the proxy for (b), the gateway for (c)-(e)), not the echo behind it.');
+  log(`  JWT cost on the gateway itself: (d)/(c) ${fmt(ratio(medians.d.reqPerSec, medians.c.reqPerSec), 2)}x, (e)/(c) ${fmt(ratio(medians.e.reqPerSec, medians.c.reqPerSec), 2)}x`);
+  log(`\n== Gateway at half load: ${fmt(halfRate)} req/s, ${generator}, medians ==`);
+  log(
+    table(
+      ['case', 'p50 ms', 'p99 ms', 'added p99 ms vs (b)'],
+      (['b', 'c', 'd'] as const).map((id) => [LABELS[id], fmt(half[id]?.latencyP50Ms, 2), fmt(half[id]?.latencyP99Ms, 2), id === 'b' ? '' : fmt(half[id]?.addedP99Ms, 2)]),
+    ),
+  );
+}

@@ -13,7 +13,6 @@
 import { ControllableClock } from '../../common/clock.js';
 import { DEFAULT_CONFIG_FILE, loadStackConfig } from '../../common/config.js';
 import { startGateway } from '../../gateway-emulator/gateway.js';
-import { verifiedTokenCacheFor } from '../../gateway-emulator/pipeline/verified-token-cache.js';
 import { blogUseCase1WithScope } from '../../gateway-emulator/spec/examples.js';
 import { validateDeployment, type DeploymentInput } from '../../gateway-emulator/spec/validate.js';
 import { emit, serveCommands } from './protocol.js';
@@ -49,7 +48,7 @@ serveCommands((command) => {
       return { ...process.memoryUsage(), collected: Boolean(command.gc && gc) };
     }
     case 'caches':
-      return { verifiedTokens: verifiedTokenCacheFor(gateway.jwks).stats(), jwks: gateway.jwks.stats() };
+      return { verifiedTokens: gateway.verifiedTokens.stats(), jwks: gateway.jwks.stats() };
     default:
       return { error: `unknown command ${String(command.cmd)}` };
   }

@@ -1,7 +1,7 @@
 /**
  * OCI API Gateway's limits and defaults for a deployment specification, in one place, so the
  * validator, the pipeline and the docs quote the same numbers. Each value names its source in the
- * reference (`/work/shared/reference/oci-api-gateway.md`): [C] confirmed, [I] our inference.
+ * reference (`shared/reference/oci-api-gateway.md`): [C] confirmed, [I] our inference.
  */
 
 export const LIMITS = {

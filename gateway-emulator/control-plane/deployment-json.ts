@@ -25,22 +25,9 @@ export type DeploymentJson = Omit<DeploymentSummaryJson, 'timeCreated' | 'timeUp
   specification: unknown;
 } & Pick<DeploymentSummaryJson, 'timeCreated' | 'timeUpdated' | 'lifecycleState' | 'freeformTags' | 'definedTags'>;
 
+/** The Deployment: its summary plus the specification. */
 export function deploymentJson(d: Deployment): DeploymentJson {
-  return {
-    id: d.id,
-    gatewayId: d.gatewayId,
-    displayName: d.displayName,
-    compartmentId: d.compartmentId,
-    pathPrefix: d.pathPrefix,
-    endpoint: d.endpoint,
-    specification: toWireSpecification(d.specification),
-    timeCreated: d.timeCreated,
-    timeUpdated: d.timeUpdated,
-    lifecycleState: d.lifecycleState,
-    // OCI answers empty tag maps rather than leaving the fields out.
-    freeformTags: d.freeformTags ?? {},
-    definedTags: d.definedTags ?? {},
-  };
+  return { ...deploymentSummaryJson(d), specification: toWireSpecification(d.specification) };
 }
 
 export function deploymentSummaryJson(d: Deployment): DeploymentSummaryJson {
@@ -54,6 +41,7 @@ export function deploymentSummaryJson(d: Deployment): DeploymentSummaryJson {
     timeCreated: d.timeCreated,
     timeUpdated: d.timeUpdated,
     lifecycleState: d.lifecycleState,
+    // OCI answers empty tag maps rather than leaving the fields out.
     freeformTags: d.freeformTags ?? {},
     definedTags: d.definedTags ?? {},
   };

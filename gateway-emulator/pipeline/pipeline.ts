@@ -210,14 +210,20 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
     return refuse(base, withCors(standardAnswer(400)), enforced.at(-1) ?? validation.checks.at(-1)!);
   }
 
-  // 7. Transformations (reading the original request).
-  const originalHeaders: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(request.headers)) originalHeaders[k] = [...v];
-  const headers = transformRequestHeaders(route.requestPolicies?.headerTransformations, originalHeaders, ctx);
-  const query = transformQuery(route.requestPolicies?.queryParameterTransformations, request.query.map(([k, v]) => [k, v]), ctx);
+  // 7. Transformations (reading the original request). A route without them forwards the
+  // request's own headers and query: the backend step copies what it sends, so nothing is shared.
+  const headerPolicy = route.requestPolicies?.headerTransformations;
+  const queryPolicy = route.requestPolicies?.queryParameterTransformations;
+  const responsePolicy = route.responsePolicies?.headerTransformations;
+  const headers = headerPolicy
+    ? transformRequestHeaders(headerPolicy, Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, [...v]])), ctx)
+    : { headers: request.headers as Record<string, string[]>, checks: [] };
+  const query = queryPolicy
+    ? transformQuery(queryPolicy, request.query.map(([k, v]) => [k, v]), ctx)
+    : { query: request.query as Array<[string, string]>, checks: [] };
   base.checks.push(...headers.checks, ...query.checks);
   const responseHeaders = (received: Record<string, string[]>) => {
-    const out = transformResponseHeaders(route.responsePolicies?.headerTransformations, received, ctx).headers;
+    const out = responsePolicy ? transformResponseHeaders(responsePolicy, received, ctx).headers : received;
     for (const [k, v] of Object.entries(corsHeaders)) out[k] = [v];
     return out;
   };

@@ -58,7 +58,9 @@ function clientIp(req: IncomingMessage): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large' | undefined> {
+  // A request that announces no body (most GETs) has none to read (RFC 9112 §6.3).
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return Promise.resolve(undefined);
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > MAX_BODY_BYTES) return Promise.resolve('too-large');
   return new Promise((resolve, reject) => {

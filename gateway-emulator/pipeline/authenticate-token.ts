@@ -34,7 +34,7 @@ import { describeTokenPlace, locateToken } from './token-location.js';
 import { staticKeySet } from './token-static-keys.js';
 import type { CheckResult, GatewayRequest } from './types.js';
 import { verifyClaims } from './verify-claims.js';
-import { cachedSignatureHolds, keySourceId, verifiedTokenCacheFor, type VerifiedToken, type VerifiedTokenCache } from './verified-token-cache.js';
+import { cachedSignatureHolds, keySourceId, type VerifiedToken, type VerifiedTokenCache } from './verified-token-cache.js';
 
 export type TokenAuthentication = models.JwtAuthenticationPolicy | models.TokenAuthenticationPolicy;
 
@@ -182,8 +182,8 @@ export interface TokenAuthenticationDeps {
   jwks: JwksCache;
   clock: Clock;
   /**
-   * Tokens whose signature verified before. Default: the cache that belongs to `jwks` (one per
-   * gateway); `null` turns caching off (every token is parsed and verified).
+   * Tokens whose signature verified before (the gateway passes its own, bounded cache). Absent
+   * or `null`: every token is parsed and verified.
    */
   verifiedTokens?: VerifiedTokenCache | null;
   /** Default {@link verifyRsSignature}; tests count calls through it. */
@@ -214,7 +214,7 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
   }
   const rules = tokenRules(policy);
   // Only the two emulated key sources can vouch for a token; anything else is refused below.
-  const cache = rules.source.type === 'unsupported' ? null : deps.verifiedTokens === undefined ? verifiedTokenCacheFor(deps.jwks) : deps.verifiedTokens;
+  const cache = rules.source.type === 'unsupported' ? null : (deps.verifiedTokens ?? null);
   const sourceId = cache && rules.source.type !== 'unsupported' ? keySourceId(rules.source) : '';
   const cached: VerifiedToken | undefined = cache?.get(sourceId, token);
 

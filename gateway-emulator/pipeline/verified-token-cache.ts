@@ -203,20 +203,3 @@ export class VerifiedTokenCache {
 function cacheKey(sourceId: string, token: string): string {
   return `${sourceId.length}:${sourceId}${token.length > TOKEN_TAIL ? token.slice(-TOKEN_TAIL) : token}`;
 }
-
-const perJwksCache = new WeakMap<object, VerifiedTokenCache>();
-
-/**
- * The cache that goes with one gateway's JWKS cache. The pipeline hands authentication only the
- * JWKS cache and the clock; tying the verified-token cache to the JWKS cache's lifetime gives
- * every gateway instance (and every test that builds its own JwksCache) its own, without another
- * dependency to thread through.
- */
-export function verifiedTokenCacheFor(owner: object): VerifiedTokenCache {
-  let cache = perJwksCache.get(owner);
-  if (!cache) {
-    cache = new VerifiedTokenCache();
-    perJwksCache.set(owner, cache);
-  }
-  return cache;
-}

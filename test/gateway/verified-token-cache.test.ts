@@ -25,7 +25,6 @@ import {
   keySourceId,
   TOKEN_TAIL,
   VerifiedTokenCache,
-  verifiedTokenCacheFor,
   type VerifiedToken,
 } from '../../gateway-emulator/pipeline/verified-token-cache.js';
 import type { RunningStack } from '../../stack/stack.js';
@@ -212,11 +211,6 @@ describe('VerifiedTokenCache', () => {
     expect(cachedSignatureHolds(entry, k1.publicKey, 'RS512')).toBe(false);
   });
 
-  it('verifiedTokenCacheFor gives each owner (a gateway\'s JwksCache) one cache of its own', () => {
-    const owner = {};
-    expect(verifiedTokenCacheFor(owner)).toBe(verifiedTokenCacheFor(owner));
-    expect(verifiedTokenCacheFor({})).not.toBe(verifiedTokenCacheFor(owner));
-  });
 });
 
 describe('authenticateToken with the verified-token cache', () => {
@@ -257,16 +251,20 @@ describe('authenticateToken with the verified-token cache', () => {
     expect(second.claims.sub).toBe('usecase1_client');
   });
 
-  it('by default each JwksCache (each gateway) has its own cache', async () => {
+  it('without a cache every request verifies; each cache counts only its own tokens', async () => {
     const { clock, jwks } = setup();
     const counter = countingVerifier();
     const token = jwt(claims());
     await run(policy(), token, { clock, jwks, verifySignature: counter.verify });
     await run(policy(), token, { clock, jwks, verifySignature: counter.verify });
-    expect(counter.calls()).toBe(1);
-    expect(verifiedTokenCacheFor(jwks).stats()).toEqual({ entries: 1, hits: 1, misses: 1, evictions: 0 });
-    await run(policy(), token, { clock, jwks: new JwksCache({ clock }), verifySignature: counter.verify });
     expect(counter.calls()).toBe(2);
+    const cache = new VerifiedTokenCache();
+    await run(policy(), token, { clock, jwks, verifiedTokens: cache, verifySignature: counter.verify });
+    await run(policy(), token, { clock, jwks, verifiedTokens: cache, verifySignature: counter.verify });
+    expect(counter.calls()).toBe(3);
+    expect(cache.stats()).toEqual({ entries: 1, hits: 1, misses: 1, evictions: 0 });
+    await run(policy(), token, { clock, jwks, verifiedTokens: new VerifiedTokenCache(), verifySignature: counter.verify });
+    expect(counter.calls()).toBe(4);
   });
 
   it('expiry still refuses a cached token, with the same trace as without the cache', async () => {

@@ -22,6 +22,7 @@ import { idcsGuid, ocid } from '../../common/ids.js';
 import { IDCS_APP_ID, IDCS_APP_NAME } from '../app-roles.js';
 import type { IamContext, ScimResourceType } from '../scim/resource-type.js';
 import type { App } from '../store.js';
+import { findKey } from '../scim/attribute-path.js';
 
 export const APP_SCHEMA = 'urn:ietf:params:scim:schemas:oracle:idcs:App';
 /** IDCS's admin scope for Apps (Identity Domain Administrator and Application Administrator hold it). */
@@ -118,8 +119,7 @@ function canonicalBody(body: Body): Body {
 
 /** A sub-attribute of a complex value, matched case-insensitively. */
 function sub(record: Body, name: string): unknown {
-  if (Object.hasOwn(record, name)) return record[name];
-  const key = Object.keys(record).find((k) => k.toLowerCase() === name.toLowerCase());
+  const key = findKey(record, name);
   return key === undefined ? undefined : record[key];
 }
 

@@ -12,6 +12,7 @@ import { APP_ROLES } from '../app-roles.js';
 import type { IamContext } from '../iam-context.js';
 import type { CustomClaim } from '../store.js';
 import { MY_SCOPES, OIDC_SCOPES, type ScopeGrant } from './scopes.js';
+import { findKey } from '../scim/attribute-path.js';
 
 export type TokenKind = 'AT' | 'IT';
 
@@ -81,7 +82,7 @@ function evaluatePath(value: unknown, path: ReadonlyArray<string>): unknown {
   if (typeof value !== 'object') return undefined;
   // SCIM attribute names are case-insensitive (RFC 7643 §2.1).
   const record = value as Record<string, unknown>;
-  const key = head in record ? head : Object.keys(record).find((k) => k.toLowerCase() === head.toLowerCase());
+  const key = findKey(record, head);
   return key === undefined ? undefined : evaluatePath(record[key], tail);
 }
 

@@ -5,6 +5,7 @@
  * (the views hold no `returned: request` attributes today).
  */
 import { scim } from '../../common/errors.js';
+import { findKey } from './attribute-path.js';
 
 export interface Projection {
   attributes?: string[] | undefined;
@@ -15,16 +16,10 @@ export interface Projection {
 const ALWAYS = ['id', 'schemas'];
 const ATTRIBUTE_SETS = new Set(['all', 'always', 'never', 'request', 'default']);
 
-/** The view's own key for a name, matched case-insensitively (RFC 7643 §2.1). */
-function keyOf(record: Record<string, unknown>, name: string): string | undefined {
-  if (name in record) return name;
-  const lower = name.toLowerCase();
-  return Object.keys(record).find((k) => k.toLowerCase() === lower);
-}
 
 /** Splits `name.givenName` or `urn:…:User:attr` against a view into [top-level key, sub-path]. */
 function split(view: Record<string, unknown>, path: string): [string, string | undefined] | undefined {
-  const whole = keyOf(view, path);
+  const whole = findKey(view, path);
   if (whole) return [whole, undefined];
   if (path.toLowerCase().startsWith('urn:')) {
     const urn = Object.keys(view).find((k) => k.startsWith('urn:') && path.toLowerCase().startsWith(`${k.toLowerCase()}:`));
@@ -32,7 +27,7 @@ function split(view: Record<string, unknown>, path: string): [string, string | u
   }
   const dot = path.indexOf('.');
   if (dot < 0) return undefined;
-  const top = keyOf(view, path.slice(0, dot));
+  const top = findKey(view, path.slice(0, dot));
   return top ? [top, path.slice(dot + 1)] : undefined;
 }
 
@@ -83,7 +78,7 @@ export function project(view: Record<string, unknown>, projection: Projection): 
     if (sub === undefined) delete out[top];
     else if (typeof out[top] === 'object' && out[top] !== null && !Array.isArray(out[top])) {
       const copy = { ...(out[top] as Record<string, unknown>) };
-      const key = keyOf(copy, sub);
+      const key = findKey(copy, sub);
       if (key) delete copy[key];
       out[top] = copy;
     }

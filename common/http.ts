@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import Koa, { type Context, type Middleware } from 'koa';
 import { HARNESS_REASON_HEADER, OAuthError, OciError, ScimError } from './errors.js';
 
@@ -96,13 +96,25 @@ export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise
 
 /** Reads the raw request body bytes (signatures are over bytes), refusing more than `limit` with 413. */
 export function readRawBytes(ctx: Context, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  const declared = Number(ctx.get('content-length') || '0');
+  return readRequestBytes(ctx.req, limit);
+}
+
+const NO_BODY = Buffer.alloc(0);
+
+/**
+ * Reads a node request's body, refusing more than `limit` bytes with a 413 `BodyError` (a client
+ * that leaves mid-body gives a 400 instead of a wait forever). Koa routes and the gateway's data
+ * plane both read bodies through it.
+ */
+export function readRequestBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
+  // A request that announces no body (most GETs) has none to read (RFC 9112 §6.3).
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return Promise.resolve(NO_BODY);
+  const declared = Number(req.headers['content-length'] || '0');
   if (declared > limit) return Promise.reject(new BodyError(413, `request body over ${limit} bytes`));
   // Plain 'data'/'end' events: an async iterator costs measurably more per small form (bench/).
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const req = ctx.req;
     const cleanup = () => {
       req.off('data', onData);
       req.off('end', onEnd);

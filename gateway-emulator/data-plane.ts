@@ -6,7 +6,7 @@
 import { randomFillSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HARNESS_REASON_HEADER } from '../common/errors.js';
-import { headerSafe, listenServer, type RunningServer } from '../common/http.js';
+import { BodyError, headerSafe, listenServer, readRequestBytes, type RunningServer } from '../common/http.js';
 import type { HttpBackends } from './backends/http-backend.js';
 import type { DecisionLog } from './decision-log.js';
 import { parseRawQuery } from './pipeline/context-variables.js';
@@ -58,26 +58,6 @@ function clientIp(req: IncomingMessage): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | 'too-large' | undefined> {
-  // A request that announces no body (most GETs) has none to read (RFC 9112 §6.3).
-  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return Promise.resolve(undefined);
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > MAX_BODY_BYTES) return Promise.resolve('too-large');
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        resolve('too-large');
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 export function toGatewayRequest(req: IncomingMessage, body: Buffer | undefined): GatewayRequest {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -107,10 +87,14 @@ function writeAnswer(res: ServerResponse, answer: GatewayAnswer, id: string, rea
 async function handle(req: IncomingMessage, res: ServerResponse, deps: DataPlaneDeps): Promise<void> {
   const id = requestId(req);
   const time = new Date(deps.clock.nowMs()).toISOString();
-  const body = await readBody(req);
-  if (body === 'too-large') {
+  let body: Buffer;
+  try {
+    body = await readRequestBytes(req, MAX_BODY_BYTES);
+  } catch (err) {
+    if (!(err instanceof BodyError)) throw err;
+    // The rest of an oversized body is never read, so the connection cannot carry another request.
     res.setHeader('connection', 'close');
-    writeAnswer(res, gatewayError(413, 'Request Entity Too Large'), id);
+    writeAnswer(res, gatewayError(err.status, err.status === 413 ? 'Request Entity Too Large' : 'Bad Request'), id);
     return;
   }
   const request = toGatewayRequest(req, body);

@@ -62,14 +62,14 @@ export function toGatewayRequest(req: IncomingMessage, body: Buffer | undefined)
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const rawQuery = q < 0 ? '' : url.slice(q + 1);
-  const headers: Record<string, string[]> = {};
-  for (const [name, values] of Object.entries(req.headersDistinct)) if (values) headers[name] = values;
   return {
     method: req.method ?? 'GET',
     path: q < 0 ? url : url.slice(0, q),
     rawQuery,
     query: parseRawQuery(rawQuery),
-    headers,
+    // Node builds this once per request (names lower-cased, every value an array); the pipeline
+    // never changes it: transformations and the backend step work on copies.
+    headers: req.headersDistinct as Record<string, string[]>,
     host: req.headers.host ?? '',
     clientIp: clientIp(req),
     body: body && body.length ? body : undefined,

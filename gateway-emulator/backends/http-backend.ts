@@ -71,10 +71,15 @@ export function isHopByHop(name: string): boolean {
 /** The headers without hop-by-hop ones, names lower-cased, values of names differing only in case merged. */
 export function withoutHopByHop(headers: Readonly<Record<string, ReadonlyArray<string> | string | undefined>>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || isHopByHop(name)) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
     const lower = name.toLowerCase();
-    (out[lower] ??= []).push(...(typeof value === 'string' ? [value] : value));
+    if (isHopByHop(lower)) continue;
+    const values = typeof value === 'string' ? [value] : [...value];
+    const merged = out[lower];
+    if (merged) merged.push(...values);
+    else out[lower] = values;
   }
   return out;
 }

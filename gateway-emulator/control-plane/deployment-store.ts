@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { models } from 'oci-apigateway';
 import type { Clock } from '../../common/clock.js';
 import type { DeploymentInput } from '../spec/validate.js';
+import { deepFreeze } from '../../common/freeze.js';
 
 /** Tags as the Deployment model carries them; kept and returned, never interpreted. */
 export interface DeploymentTags {
@@ -204,12 +205,4 @@ function tagsOf(input: DeploymentTags): DeploymentTags {
 /** A deep copy, deep-frozen: the caller keeps no handle on the stored value, readers cannot change it. */
 function frozenCopy<T>(value: T): T {
   return deepFreeze(structuredClone(value));
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
-  }
-  return value;
 }

@@ -40,39 +40,50 @@ export function parseJsonObject(text: string): StrictJson {
   return { ok: true, value: value as Record<string, unknown> };
 }
 
-type Frame = { object: true; names: Set<string>; expectName: boolean } | { object: false };
-
 /**
  * Walks text that `JSON.parse` has already accepted and returns the first member name that
  * appears twice in the same object. Names are compared after unescaping (`"a"` and `"\u0061"`
  * are the same member), as a JSON parser sees them.
+ *
+ * On the gateway's hot path for every token not yet verified: one pass, no allocation per
+ * character, and a name is unescaped by `JSON.parse` only when it holds a backslash.
  */
 export function findDuplicateMember(text: string): string | undefined {
-  const stack: Frame[] = [];
-  for (let i = 0; i < text.length; i++) {
+  // One entry per open bracket: the member names seen so far for an object, null for an array.
+  const names: Array<Set<string> | null> = [];
+  let depth = -1;
+  let expectName = false;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x7b /* { */) stack.push({ object: true, names: new Set(), expectName: true });
-    else if (c === 0x5b /* [ */) stack.push({ object: false });
-    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) stack.pop();
-    else if (c === 0x2c /* , */) {
-      const top = stack.at(-1);
-      if (top?.object) top.expectName = true;
-    } else if (c === 0x3a /* : */) {
-      const top = stack.at(-1);
-      if (top?.object) top.expectName = false;
-    } else if (c === 0x22 /* " */) {
-      const start = i;
-      for (i++; i < text.length; i++) {
+    if (c === 0x22 /* " */) {
+      const start = i + 1;
+      let escaped = false;
+      for (i = start; i < length; i++) {
         const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) i++;
-        else if (d === 0x22) break;
+        if (d === 0x5c /* \ */) {
+          escaped = true;
+          i++;
+        } else if (d === 0x22) break;
       }
-      const top = stack.at(-1);
-      if (top?.object && top.expectName) {
-        const name = JSON.parse(text.slice(start, i + 1)) as string;
-        if (top.names.has(name)) return name;
-        top.names.add(name);
+      const seen = depth >= 0 ? names[depth] : null;
+      if (seen && expectName) {
+        const name = escaped ? (JSON.parse(text.slice(start - 1, i + 1)) as string) : text.slice(start, i);
+        if (seen.has(name)) return name;
+        seen.add(name);
+        expectName = false;
       }
+    } else if (c === 0x7b /* { */) {
+      names[++depth] = new Set();
+      expectName = true;
+    } else if (c === 0x5b /* [ */) {
+      names[++depth] = null;
+      expectName = false;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+      expectName = false;
+    } else if (c === 0x2c /* , */) {
+      expectName = depth >= 0 && names[depth] !== null;
     }
   }
   return undefined;

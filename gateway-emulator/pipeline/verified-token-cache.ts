@@ -29,6 +29,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { models } from 'oci-apigateway';
 import type { RsAlgorithm } from './jwks-key.js';
+import { deepFreeze } from '../../common/freeze.js';
 
 /** Entries kept at most unless the caller says otherwise. */
 export const DEFAULT_MAX_VERIFIED_TOKENS = 10_000;
@@ -78,15 +79,6 @@ export function keySourceId(source: KeySourceRef): string {
  */
 export function cachedSignatureHolds(entry: VerifiedToken, key: KeyObject, alg: string): boolean {
   return entry.key === key && entry.alg === alg;
-}
-
-/** Freezes the claims (and the arrays and objects inside them) so a shared entry cannot be changed by one request. */
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }
 
 export interface VerifiedTokenCacheStats {

@@ -240,12 +240,14 @@ describe('authenticateToken with the verified-token cache', () => {
     expect(third.claims).toEqual(claims());
   });
 
-  it('hands out a copy of the claims: one request cannot change what the next one sees', async () => {
+  it('hands out frozen claims: one request cannot change what the next one sees', async () => {
     const { deps } = setup();
     const token = jwt(claims());
     const first = await run(policy(), token, deps);
     if (!first.ok) throw new Error('expected success');
-    first.claims.sub = 'someone else';
+    expect(() => {
+      (first.claims as Record<string, unknown>).sub = 'someone else';
+    }).toThrow(TypeError);
     const second = await run(policy(), token, deps);
     if (!second.ok) throw new Error('expected success');
     expect(second.claims.sub).toBe('usecase1_client');

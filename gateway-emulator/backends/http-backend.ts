@@ -19,7 +19,7 @@
 import type { ServerResponse } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from '../../common/undici.js';
 
 /**
  * One call to an HTTP backend, as the pipeline planned it.

@@ -18,7 +18,7 @@
  *   come and go through the control plane while the process lives.
  */
 import type { KeyObject } from 'node:crypto';
-import { request } from 'undici';
+import { request } from '../../common/undici.js';
 import type { Clock } from '../../common/clock.js';
 import { keyFromJwk, type PublicKeyEntry } from './jwks-key.js';
 

@@ -5,6 +5,9 @@
  * `/admin/v1/*` takes them) so a user recognises them and the admin API can later serve the same
  * objects. The only environment variables read are the listeners of CONTRACT.md
  * (`HOST`, `IAM_PORT`, `GATEWAY_PORT`, `GATEWAY_ADMIN_PORT`, `BACKEND_PORT`).
+ *
+ * Several files can be layered (`npm start -- --config A --config B`): B is merged onto A, so a
+ * deployment variant (docker compose: `config/compose-stack.yaml`) states only what differs.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -175,8 +178,26 @@ const iamSchema = z.strictObject({
   customClaims: z.array(customClaimSchema).default([]),
 });
 
+/** Where one component reaches another: an http(s) base URL, no query or fragment. */
+const linkUrl = z
+  .url({ protocol: /^https?$/, error: 'an http:// or https:// URL, e.g. http://mock-iam:8080' })
+  .refine((u) => !/[?#]/.test(u), 'a base URL without query or fragment');
+
 const stackSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Where the gateway reaches the components it does not run itself (`--component gateway`, one
+   * container per component). Absent: `http://HOST:PORT` of this config. A component running in
+   * the same process is always reached at its own listener.
+   */
+  links: z
+    .strictObject({
+      /** The mock IAM: the JWKS URI of the use-case deployments (`<iamUrl>/admin/v1/SigningCert/jwk`). */
+      iamUrl: linkUrl.optional(),
+      /** The echo backend: the HTTP backend of the use-case deployments. */
+      backendUrl: linkUrl.optional(),
+    })
+    .default({}),
   iam: iamSchema.default(() => iamSchema.parse({})),
   /** OCI API signing keys (the console's "API keys") that the IAM admin API and the gateway control plane accept. */
   ociApiKeys: z
@@ -228,7 +249,8 @@ export class ConfigError extends Error {
   }
 }
 
-function fieldPath(path: PropertyKey[]): string {
+/** A zod issue path as the config and scenario errors print it: `iam.apps[2].allowedScopes[0].fqs`. */
+export function fieldPath(path: PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
@@ -281,10 +303,12 @@ const ENV_PORTS: Array<[name: string, section: string, field: string]> = [
   ['BACKEND_PORT', 'backend', 'port'],
 ];
 
+const ROOT_NOT_A_MAPPING = '(root): must be a mapping of sections (host, links, iam, gateway, backend, ociApiKeys)';
+
 /** Validates a raw config object (parsed YAML) and returns the typed config. */
 export function parseStackConfig(raw: unknown, source = 'inline', env: NodeJS.ProcessEnv = {}): StackConfig {
   const input: Record<string, any> = raw === null || raw === undefined ? {} : structuredClone(raw as Record<string, any>);
-  if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError(source, ['(root): must be a mapping of sections (host, iam, gateway, backend, ociApiKeys)']);
+  if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError(source, [ROOT_NOT_A_MAPPING]);
   const envProblems: string[] = [];
   if (env.HOST) input.host = env.HOST;
   for (const [name, section, field] of ENV_PORTS) {
@@ -308,14 +332,46 @@ export function parseStackConfig(raw: unknown, source = 'inline', env: NodeJS.Pr
   return result.data;
 }
 
+/**
+ * YAML text to plain data, strictly: a key written twice in one mapping is an error (YAML 1.2
+ * says so; a silent "last one wins" would hide a typo). Problems name the line.
+ */
+export function parseYaml(text: string): { ok: true; value: unknown } | { ok: false; problems: string[] } {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length) {
+    // One syntax slip makes the parser report every token after it: the first few say it all.
+    const shown = doc.errors.slice(0, 3).map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
+    if (doc.errors.length > 3) shown.push(`(${doc.errors.length - 3} more problems, probably caused by the first)`);
+    return { ok: false, problems: shown };
+  }
+  return { ok: true, value: doc.toJS() };
+}
+
 /** Where the checked-in default stack config lives. */
 export const DEFAULT_CONFIG_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'config', 'default-stack.yaml');
 
 /**
- * Reads and validates a stack config file. Relative paths inside it (the key file) are resolved
- * against the file's folder, so the stack behaves the same from any working directory.
+ * Reads and validates a stack config file, or several layered in order (each merged onto the ones
+ * before it, see `layerConfig`). Relative paths inside a file (the key file, the state file,
+ * deployment files) are resolved against that file's folder, so the stack behaves the same from
+ * any working directory.
  */
-export function loadStackConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): StackConfig {
+export function loadStackConfig(file: string | readonly string[] = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): StackConfig {
+  const files = typeof file === 'string' ? [file] : [...file];
+  if (files.length === 0) files.push(DEFAULT_CONFIG_FILE);
+  let merged: Record<string, unknown> = {};
+  files.forEach((path, i) => {
+    const raw = readConfigFile(path);
+    if (raw === null || raw === undefined) return;
+    if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(path, [ROOT_NOT_A_MAPPING]);
+    resolveRelativePaths(raw as Record<string, unknown>, dirname(path));
+    merged = i === 0 ? (raw as Record<string, unknown>) : layerConfig(merged, raw as Record<string, unknown>);
+  });
+  // The environment can only move listeners, so every path is absolute by now.
+  return parseStackConfig(merged, files.join(' + '), env);
+}
+
+function readConfigFile(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -326,17 +382,60 @@ export function loadStackConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.
   if (doc.errors.length) {
     throw new ConfigError(file, doc.errors.map((e) => `line ${(e.linePos?.[0]?.line ?? '?')}: ${e.message.split('\n')[0]}`));
   }
-  const config = parseStackConfig(doc.toJS(), file, env);
-  const relative = (path: string | undefined) => (path && !isAbsolute(path) ? resolve(dirname(file), path) : path);
-  config.iam.signingKeys.file = relative(config.iam.signingKeys.file);
-  config.iam.stateFile = relative(config.iam.stateFile);
-  config.gateway.deployments = config.gateway.deployments.map((f) => relative(f)!);
-  return config;
+  return doc.toJS();
+}
+
+/** The path fields of a raw config made absolute against `dir` (anything else is left for the schema to name). */
+function resolveRelativePaths(raw: Record<string, any>, dir: string): void {
+  const absolute = (path: unknown) => (typeof path === 'string' && path !== '' && !isAbsolute(path) ? resolve(dir, path) : path);
+  const { iam, gateway } = raw;
+  if (isMapping(iam)) {
+    if (Object.hasOwn(iam, 'stateFile')) iam.stateFile = absolute(iam.stateFile);
+    if (isMapping(iam.signingKeys) && Object.hasOwn(iam.signingKeys, 'file')) iam.signingKeys.file = absolute(iam.signingKeys.file);
+  }
+  if (isMapping(gateway) && Array.isArray(gateway.deployments)) gateway.deployments = gateway.deployments.map(absolute);
+}
+
+function isMapping(value: unknown): value is Record<string, any> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * `over` merged onto `base` (neither is changed): mappings key by key, recursively; lists and
+ * values replaced as a whole; a key set to `null` (YAML `~` or nothing) is removed.
+ */
+export function layerConfig(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === null || value === undefined) delete out[key];
+    else if (isMapping(value) && isMapping(out[key])) out[key] = layerConfig(out[key] as Record<string, unknown>, value);
+    else out[key] = value;
+  }
+  return out;
 }
 
 /** The issuer string a config names, presets resolved. */
 export function resolveIssuer(issuer: string): string {
   return Object.hasOwn(ISSUER_PRESETS, issuer) ? ISSUER_PRESETS[issuer as keyof typeof ISSUER_PRESETS] : issuer;
+}
+
+/** Where a component reaches the others (`links`), defaults filled in, without a trailing slash. */
+export interface Links {
+  iamUrl: string;
+  backendUrl: string;
+}
+
+/**
+ * The config's `links`, each defaulting to this config's own listener: `iam.baseUrl` or
+ * `http://HOST:IAM_PORT`, and `http://HOST:BACKEND_PORT` (a wildcard HOST is reached on loopback).
+ */
+export function resolveLinks(config: Pick<StackConfig, 'host' | 'links' | 'iam' | 'backend'>): Links {
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '[::1]' : config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
+  const trim = (url: string) => url.replace(/\/+$/, '');
+  return {
+    iamUrl: trim(config.links.iamUrl ?? config.iam.baseUrl ?? `http://${host}:${config.iam.port}`),
+    backendUrl: trim(config.links.backendUrl ?? `http://${host}:${config.backend.port}`),
+  };
 }
 
 /** Each keyId once, and its fingerprint the key's own: OCI derives the fingerprint, it never differs. */

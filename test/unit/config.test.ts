@@ -85,8 +85,8 @@ describe('parseStackConfig: field errors name the path and the reason', () => {
   });
 
   it('rejects a root that is not a mapping', () => {
-    expect(configError(() => parseStackConfig([], 'r')).problems).toEqual(['(root): must be a mapping of sections (host, iam, gateway, backend, ociApiKeys)']);
-    expect(configError(() => parseStackConfig('text', 'r')).problems).toEqual(['(root): must be a mapping of sections (host, iam, gateway, backend, ociApiKeys)']);
+    expect(configError(() => parseStackConfig([], 'r')).problems).toEqual(['(root): must be a mapping of sections (host, links, iam, gateway, backend, ociApiKeys)']);
+    expect(configError(() => parseStackConfig('text', 'r')).problems).toEqual(['(root): must be a mapping of sections (host, links, iam, gateway, backend, ociApiKeys)']);
   });
 
   it('fills every default from an empty document', () => {

@@ -3,60 +3,17 @@
  * each in its own process (`bin/start.ts --component X`, the image's entry), the gateway reaching
  * the others through the config's `links`. Plus the same choices in one process (`startComponents`).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStackConfig, resolveLinks } from '../../common/config.js';
 import { describeStack, parseComponents, startComponents, useCaseDeployments, type RunningComponents } from '../../stack/stack.js';
 import { basic, defaultConfigObject, SEEDED } from '../support/iam.js';
+import { freePort, ROOT, START, startChild, waitHealthy, type Child } from '../support/processes.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ENTRY = ['--import', 'tsx', 'bin/start.ts'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-interface Child {
-  process: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startChild(args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, [...ENTRY, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  return { process: child, output: () => output, exited };
-}
-
-async function waitHealthy(url: string, child: Child, deadline: number): Promise<void> {
-  for (;;) {
-    if (child.process.exitCode !== null) throw new Error(`exited with ${child.process.exitCode} before ${url} was healthy:\n${child.output()}`);
-    try {
-      const res = await fetch(url);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} not healthy in time:\n${child.output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('each component in its own process (the docker compose topology on loopback)', () => {
   const ports = { iam: 0, gateway: 0, admin: 0, backend: 0 };
@@ -186,7 +143,7 @@ describe('--component', () => {
   });
 
   it('an unknown component is refused with the usage (exit 2)', () => {
-    const result = spawnSync(process.execPath, [...ENTRY, '--component', 'proxy'], { cwd: ROOT, encoding: 'utf8', timeout: 15_000 });
+    const result = spawnSync(process.execPath, [...START, '--component', 'proxy'], { cwd: ROOT, encoding: 'utf8', timeout: 15_000 });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('Usage: npm start -- [--config FILE]... [--component iam|gateway|backend|all]');
   });

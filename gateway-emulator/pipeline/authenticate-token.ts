@@ -6,8 +6,8 @@
  * `checks` (the decision trace), with OCI's log wording where OCI has one:
  *
  *   token found → token is a signed JWT → `alg` is RS256/384/512 → `kid` names a key → the key
- *   is usable → the key's `alg` (if any) is the token's → signature → `exp` → `nbf` → `iss` →
- *   `aud` → each `verifyClaims` rule
+ *   is usable → the key's `alg` (if any) is the token's → signature → `exp` → `nbf` → `iat` →
+ *   `iss` → `aud` → each `verifyClaims` rule
  *
  * Claims are checked only after the signature: a forged token learns nothing from the order.
  *
@@ -123,7 +123,7 @@ async function lookUpKey(source: KeySource, kid: string, jwks: JwksCache): Promi
   };
 }
 
-/** `exp` (required), `nbf` (if present), `iss`, `aud`, in that order; each within the clock skew. */
+/** `exp` (required), `nbf` and `iat` (if present), `iss`, `aud`, in that order; the time checks within the clock skew. */
 export function checkRegisteredClaims(claims: Record<string, unknown>, rules: Pick<TokenRules, 'issuers' | 'audiences'>, nowSeconds: number, maxClockSkewInSeconds: number): CheckResult[] {
   const results: CheckResult[] = [];
   const add = (c: CheckResult) => {
@@ -143,6 +143,17 @@ export function checkRegisteredClaims(claims: Record<string, unknown>, rules: Pi
     const nbfLimit = nowSeconds + maxClockSkewInSeconds;
     const nbfOk = typeof nbf === 'number' && Number.isFinite(nbf) && nbf <= nbfLimit;
     if (!add({ check: 'authentication.nbf', passed: nbfOk, message: nbfOk ? "The 'nbf' claim is valid." : "Validation failed for 'nbf' claim.", expected: `nbf <= ${nbfLimit}`, found: nbf })) return results;
+  }
+
+  // `iat`, when present, may not lie in the future beyond the skew [I]. OCI documents checks of
+  // exp, nbf, iss and aud only, and RFC 7519 §4.1.6 gives no rule; jose accepts such a token
+  // unless maxTokenAge is set. A token "issued" later than now is a forgery or a broken issuer
+  // clock either way (security checklist A.1 #11): a harness choice, not documented OCI behaviour.
+  const iat = claims.iat;
+  if (iat !== undefined) {
+    const iatLimit = nowSeconds + maxClockSkewInSeconds;
+    const iatOk = typeof iat === 'number' && Number.isFinite(iat) && iat <= iatLimit;
+    if (!add({ check: 'authentication.iat', passed: iatOk, message: iatOk ? "The 'iat' claim is valid." : "Validation failed for 'iat' claim.", expected: `iat <= ${iatLimit}`, found: iat })) return results;
   }
 
   const iss = claims.iss;

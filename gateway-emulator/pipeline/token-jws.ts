@@ -10,6 +10,11 @@
  * - a header or payload that is not one JSON object, or that names a member twice.
  * - a `crit` header: it lists extensions the verifier must understand, and we understand none
  *   (RFC 7515 §4.1.11).
+ * - `b64` other than `true`, with or without `crit`: an unencoded payload (RFC 7797) is never a
+ *   JWT, and RFC 7797 §6 requires `crit` with it, so a bare `b64: false` is not a conforming JWS
+ *   either. Ignoring it would be allowed; refusing it leaves no verifier to read the payload
+ *   differently [I].
+ * - `zip` (a JWE member; RFC 8725 §3.6): the gateway never inflates a token [I].
  * - more than {@link MAX_TOKEN_BYTES}: OCI's whole header block is limited to 8 KB (reference §6),
  *   so a longer token cannot reach a real gateway [I].
  *
@@ -40,7 +45,10 @@ function decodePart(part: string, name: string): { ok: true; bytes: Buffer } | {
 
 export function parseCompactJws(token: string): JwsParse {
   const parts = token.split('.');
-  if (parts.length === 5) return { ok: false, reason: 'the token has 5 parts: a JWE (encrypted token), which the gateway does not accept' };
+  // Five base64url parts are a JWE; five parts with other characters (an RFC 7797 unencoded payload holding dots) are not.
+  if (parts.length === 5 && parts.every((part) => BASE64URL.test(part))) {
+    return { ok: false, reason: 'the token has 5 parts: a JWE (encrypted token), which the gateway does not accept' };
+  }
   if (parts.length !== 3) return { ok: false, reason: `the token has ${parts.length} part${parts.length === 1 ? '' : 's'}; a signed JWT has 3` };
   const [h, p, s] = parts as [string, string, string];
   if (h === '' || p === '') return { ok: false, reason: `the ${h === '' ? 'header' : 'payload'} is empty` };
@@ -56,6 +64,10 @@ export function parseCompactJws(token: string): JwsParse {
   const header = parseJsonObjectBytes(headerBytes.bytes);
   if (!header.ok) return { ok: false, reason: `the header is ${header.reason}` };
   if ('crit' in header.value) return { ok: false, reason: 'the header has "crit": critical extensions are not supported' };
+  if ('b64' in header.value && header.value.b64 !== true) {
+    return { ok: false, reason: `the header has "b64": ${JSON.stringify(header.value.b64)}: a JWT's payload is base64url JSON, never unencoded (RFC 7797)` };
+  }
+  if ('zip' in header.value) return { ok: false, reason: 'the header has "zip": compressed tokens are not accepted (RFC 8725 §3.6)' };
   const payload = parseJsonObjectBytes(payloadBytes.bytes);
   if (!payload.ok) return { ok: false, reason: `the payload is ${payload.reason}` };
 

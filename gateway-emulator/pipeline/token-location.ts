@@ -2,9 +2,11 @@
  * Where the token is (`tokenHeader` + `tokenAuthScheme`, or `tokenQueryParam`; reference §1.4).
  *
  * - Header: `<scheme> <token>`. The scheme is matched case-insensitively (RFC 9110 §11.1: auth
- *   schemes are case-insensitive), and exactly one token must follow it. Without a configured
+ *   schemes are case-insensitive), one or more spaces (never a tab or another white space)
+ *   separate it from the token, and exactly one token must follow it. Without a configured
  *   scheme the whole value is the token.
- * - Query parameter: the name is case-sensitive (OCI, reference §1.10).
+ * - Query parameter: the name is case-sensitive (OCI, reference §1.10); name and value are
+ *   percent-decoded (`+` is a space, so a token holding one is refused as white space).
  * - Absent or empty: no token (`none`): the caller decides with `isAnonymousAccessAllowed` and
  *   the route's authorization whether the request may go on.
  * - Ambiguous (the header sent twice, the parameter sent twice, or a token in both the header
@@ -13,6 +15,7 @@
  *
  * Reasons never quote the token: they end up in logs and the `x-harness-reason` header.
  */
+import { decodeQueryComponent } from './context-variables.js';
 import type { GatewayRequest } from './types.js';
 
 export type TokenLocation = { kind: 'none' } | { kind: 'token'; token: string } | { kind: 'bad'; reason: string };
@@ -45,9 +48,13 @@ export function describeTokenPlace(policy: TokenPlace): string {
 function tokenFromHeader(name: string, scheme: string | undefined, request: GatewayRequest): TokenLocation {
   const values = request.headers[name.toLowerCase()] ?? [];
   if (values.length > 1) return { kind: 'bad', reason: `the header '${name}' was sent ${values.length} times` };
-  const value = (values[0] ?? '').trim();
+  // Optional white space around a field value is SP and HTAB only (RFC 9110 §5.5); String#trim would drop a no-break space too.
+  const value = (values[0] ?? '').replace(/^[ \t]+|[ \t]+$/g, '');
   if (value === '') return NONE;
-  const words = value.split(/\s+/);
+  // RFC 9110 §11.4: `credentials = auth-scheme [ 1*SP token68 ]`. Only spaces separate: a tab,
+  // a no-break space or another Unicode space is a place where two parsers may split differently.
+  if (/[^\S ]/.test(value)) return { kind: 'bad', reason: `the header '${name}' contains white space other than spaces` };
+  const words = value.split(/ +/);
   if (!scheme) {
     return words.length === 1 ? { kind: 'token', token: value } : { kind: 'bad', reason: `the header '${name}' holds ${words.length} words; it must hold the token alone` };
   }
@@ -62,7 +69,9 @@ function tokenFromHeader(name: string, scheme: string | undefined, request: Gate
 }
 
 function tokenFromQuery(name: string, request: GatewayRequest): TokenLocation {
-  const values = request.query.filter(([n]) => n === name).map(([, v]) => v);
+  // Names and values as the client meant them (`%2E` is a dot, `+` a space), so that an encoded
+  // second copy of the parameter is still seen as a second copy.
+  const values = request.query.filter(([n]) => decodeQueryComponent(n) === name).map(([, v]) => decodeQueryComponent(v));
   if (values.length > 1) return { kind: 'bad', reason: `the query parameter '${name}' was sent ${values.length} times` };
   const value = values[0] ?? '';
   if (value === '') return NONE;

@@ -160,6 +160,7 @@ describe('authenticateToken with STATIC_KEYS (hand-made tokens)', () => {
       ['authentication.kid', true, 'JWT token signed with a configured key.'],
       ['authentication.signature', true, 'JWT token signature is valid.'],
       ['authentication.exp', true, "The 'exp' claim is valid."],
+      ['authentication.iat', true, "The 'iat' claim is valid."],
       ['authentication.iss', true, 'JWT token issued by a configured issuer.'],
       ['authentication.aud', true, 'JWT token issued for a configured audience.'],
     ]);

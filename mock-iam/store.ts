@@ -19,7 +19,7 @@ import {
 } from '../common/config.js';
 import { idcsGuid, ocid } from '../common/ids.js';
 import { APP_ROLES, appRolesByName, type AppRole } from './app-roles.js';
-import { writeFileAtomically } from './keys/key-ring.js';
+import { removeStaleTempFiles, writeFileAtomically } from './keys/key-ring.js';
 
 /** SCIM `meta` bookkeeping; `version` becomes the ETag. */
 export interface Meta {
@@ -97,6 +97,7 @@ export class IamStore {
     private readonly clock: Clock,
     private readonly stateFile?: string,
   ) {
+    if (stateFile) removeStaleTempFiles(stateFile);
     if (stateFile && existsSync(stateFile)) this.restore(stateFile);
     else this.seed(config);
     this.persist();
@@ -134,7 +135,11 @@ export class IamStore {
     this.deriveRoles();
   }
 
-  /** Writes the state file (if any) after every change: temp file, fsync, rename. */
+  /**
+   * Writes the state file (if any) after every change: temp file, fsync, rename, directory fsync.
+   * Synchronous, inside the method that changed the store, so the admin API's 201/200 is sent only
+   * once the change is on disk (test/faults/iam-crash.test.ts kills the IAM mid-write to check).
+   */
   private persist(): void {
     if (!this.stateFile) return;
     const state: StateFile = {

@@ -14,10 +14,20 @@ import type { CheckResult, GatewayRequest } from './types.js';
 /** functionId (OCID) → the local http URL that plays the function, from the stack config. */
 export interface FunctionEndpoints {
   urlFor(functionId: string): string | undefined;
+  /** How long an authorizer call may take, reply body included; default {@link AUTHORIZER_TIMEOUT_MS}. */
+  readonly authorizerTimeoutMs?: number;
 }
 
-/** How long the gateway waits for the function [I]; OCI does not document it. */
+/**
+ * How long the gateway waits for the function, reply body included [I]; OCI does not document
+ * it. A function that takes longer "cannot be invoked": 502, like any failed invocation [C D-authfn].
+ */
 export const AUTHORIZER_TIMEOUT_MS = 5_000;
+/**
+ * The largest reply read from an authorizer [I]. The documented reply is a small JSON object; a
+ * function streaming megabytes is broken, and its reply must not be buffered without end: 502.
+ */
+export const MAX_AUTHORIZER_REPLY_BYTES = 64 * 1024;
 /** OCI caches a result between 60 s and 1 h, 60 s when `expiresAt` is missing or invalid [C D-authfn]. */
 export const MIN_CACHE_MS = 60_000;
 export const MAX_CACHE_MS = 3_600_000;
@@ -256,23 +266,24 @@ export async function authenticateCustom(
 
   let status: number;
   let text: string;
+  const timeoutMs = deps.timeoutMs ?? deps.functions.authorizerTimeoutMs ?? AUTHORIZER_TIMEOUT_MS;
   try {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(prepared.input),
-      signal: AbortSignal.timeout(deps.timeoutMs ?? AUTHORIZER_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     status = response.status;
-    text = await response.text();
+    text = await replyText(response);
   } catch (err) {
     const timedOut = (err as Error)?.name === 'TimeoutError';
     return fail(502, {
       check: 'authentication.function',
       passed: false,
       message: 'Authorizer function could not be invoked.',
-      expected: `a reply from ${url} within ${deps.timeoutMs ?? AUTHORIZER_TIMEOUT_MS} ms`,
-      found: timedOut ? 'timeout' : String((err as Error)?.cause ?? err),
+      expected: `a reply from ${url} within ${timeoutMs} ms, at most ${MAX_AUTHORIZER_REPLY_BYTES} bytes`,
+      found: timedOut ? 'timeout' : String((err as Error)?.cause ?? (err as Error)?.message ?? err),
     });
   }
 
@@ -299,6 +310,24 @@ export async function authenticateCustom(
   deps.cache.set(prepared.cacheKey, reply.grant, ttlMs);
   checks.push({ check: 'authentication', passed: true, message: 'Authorizer function accepted the request.', found: reply.grant.claims });
   return { ok: true, claims: { ...reply.grant.claims }, scope: [...reply.grant.scope], checks };
+}
+
+/** The reply body as text, refused (thrown) past {@link MAX_AUTHORIZER_REPLY_BYTES}. */
+async function replyText(response: Response): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > MAX_AUTHORIZER_REPLY_BYTES) {
+    await response.body?.cancel().catch(() => {});
+    throw new Error(`the reply is ${declared} bytes`);
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_AUTHORIZER_REPLY_BYTES) throw new Error(`the reply is over ${MAX_AUTHORIZER_REPLY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Node refuses header values with control characters; a function's text must not crash the answer. */

@@ -24,8 +24,13 @@ import { keyFromJwk, type PublicKeyEntry } from './jwks-key.js';
 
 export interface JwksCacheOptions {
   clock: Clock;
-  /** Returns the parsed JSON document at `uri`; throws when it cannot. Default: undici GET, 5 s timeout, no auth. */
+  /** Returns the parsed JSON document at `uri`; throws when it cannot. Default: {@link fetchJwksOverHttp} (undici GET, no auth). */
   fetchJwks?: (uri: string) => Promise<unknown>;
+  /**
+   * How long the default fetcher waits for the whole JWKS (connect, headers and body) before the
+   * fetch counts as failed. Default {@link JWKS_FETCH_TIMEOUT_MS}. Ignored with `fetchJwks`.
+   */
+  fetchTimeoutMs?: number;
   /** Seconds after an unknown-kid refetch during which another unknown kid is refused without a fetch. Default 30. */
   unknownKidCooldownSeconds?: number;
   /** Cached URIs at most. Default 100. */
@@ -41,7 +46,12 @@ export const MAX_JWKS_KEYS = 10;
 
 /** A JWKS far larger than 10 RSA keys with certificate chains is not a JWKS. */
 const MAX_JWKS_BYTES = 512 * 1024;
-const FETCH_TIMEOUT_MS = 5_000;
+/**
+ * OCI does not document how long the gateway waits for a JWKS [I]. 5 s is jose's
+ * `timeoutDuration`; a fetch that takes longer fails like an unreachable JWKS (500), and the
+ * callers waiting on it are answered then, so a hanging IAM costs each request at most this long.
+ */
+export const JWKS_FETCH_TIMEOUT_MS = 5_000;
 
 interface KeySet {
   keys: ReadonlyMap<string, PublicKeyEntry>;
@@ -56,11 +66,24 @@ interface Entry {
   lastUnknownKidRefetchMs?: number;
 }
 
-/** GET the JWKS without credentials (OCI requires it to be public [C SDK]). */
-export async function fetchJwksOverHttp(uri: string): Promise<unknown> {
+/**
+ * GET the JWKS without credentials (OCI requires it to be public [C SDK]). The timeout covers the
+ * whole exchange: a server that sends its headers and then trickles or stalls the body fails too.
+ */
+export async function fetchJwksOverHttp(uri: string, timeoutMs: number = JWKS_FETCH_TIMEOUT_MS): Promise<unknown> {
   const protocol = new URL(uri).protocol;
   if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`${uri} is not an http(s) URI`);
-  const res = await request(uri, { method: 'GET', headers: { accept: 'application/json' }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    return await getJson(uri, signal);
+  } catch (err) {
+    if (signal.aborted) throw new Error(`GET ${uri} did not complete within ${timeoutMs} ms`);
+    throw err;
+  }
+}
+
+async function getJson(uri: string, signal: AbortSignal): Promise<unknown> {
+  const res = await request(uri, { method: 'GET', headers: { accept: 'application/json' }, signal });
   if (res.statusCode !== 200) {
     await res.body.dump();
     throw new Error(`GET ${uri} answered HTTP ${res.statusCode}`);
@@ -124,7 +147,8 @@ export class JwksCache {
 
   constructor(options: JwksCacheOptions) {
     this.clock = options.clock;
-    this.fetchJwks = options.fetchJwks ?? fetchJwksOverHttp;
+    const timeoutMs = options.fetchTimeoutMs ?? JWKS_FETCH_TIMEOUT_MS;
+    this.fetchJwks = options.fetchJwks ?? ((uri) => fetchJwksOverHttp(uri, timeoutMs));
     this.cooldownMs = (options.unknownKidCooldownSeconds ?? 30) * 1000;
     this.maxEntries = Math.max(1, options.maxEntries ?? 100);
   }

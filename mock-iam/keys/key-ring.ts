@@ -2,8 +2,8 @@
  * The tenant's signing keys: the active one signs, older ones stay in the JWKS until retired,
  * so tokens signed before a rotation keep verifying. With a key file, keys survive restarts.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, openSync, fsyncSync, closeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Clock } from '../../common/clock.js';
 import { generateSigningKey, signingKeyFromStored, toIdcsJwk, type SigningKey, type StoredSigningKey } from './signing-key.js';
 
@@ -46,6 +46,7 @@ export class KeyRing {
    */
   static async open(options: KeyRingOptions): Promise<KeyRing> {
     const ring = new KeyRing(options);
+    if (options.file) removeStaleTempFiles(options.file);
     if (options.file && existsSync(options.file)) {
       let parsed: KeyFile;
       try {
@@ -110,16 +111,78 @@ export class KeyRing {
   }
 }
 
-/** Write to a temporary file, flush it, then rename: a crash never leaves a half-written file. */
+/** The temporary file `writeFileAtomically` writes before the rename: `<file>.<pid>.tmp`. */
+function tempFileOf(file: string, pid = process.pid): string {
+  return `${file}.${pid}.tmp`;
+}
+
+/**
+ * Write to a temporary file, flush it, rename it over `file`, then flush the directory: a crash
+ * (SIGKILL, power cut) leaves either the old file or the new one, never a half-written one, and
+ * once this returns the new content survives a power cut too. Callers acknowledge a change only
+ * after this returned (it is synchronous).
+ */
 export function writeFileAtomically(file: string, content: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o600 });
-  const fd = openSync(tmp, 'r');
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const tmp = tempFileOf(file);
   try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeFileSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    // Disk full, permissions…: the old file stands; do not leave the partial copy behind.
+    rmSync(tmp, { force: true });
+    throw err;
   }
-  renameSync(tmp, file);
+  syncDirectory(dir);
+}
+
+/** fsync of a directory makes a rename in it durable. Not every platform can open a directory (Windows): best effort there. */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* not supported here: the rename itself is still atomic */
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files a killed writer of `file` left behind (`<file>.<pid>.tmp` of a
+ * process that no longer runs, or of an earlier process with this one's pid, as a container's PID 1
+ * always is). Called before `file` is first read, while this process has no write of its own in flight.
+ */
+export function removeStaleTempFiles(file: string): void {
+  const dir = dirname(file);
+  const prefix = `${basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // no directory yet: nothing left behind
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length));
+    if (!Number.isInteger(pid) || pid <= 0 || name !== basename(tempFileOf(file, pid))) continue;
+    if (pid === process.pid || !processIsAlive(pid)) rmSync(join(dir, name), { force: true });
+  }
 }

@@ -31,7 +31,8 @@ export interface EchoedRequest {
 export function echoOf(method: string, url: string, headers: Record<string, string | string[] | undefined>, body: Buffer): EchoedRequest {
   const queryAt = url.indexOf('?');
   const path = queryAt < 0 ? url : url.slice(0, queryAt);
-  const query: Record<string, string | string[]> = {};
+  // No prototype: a parameter named `constructor` or `__proto__` is echoed like any other.
+  const query: Record<string, string | string[]> = Object.create(null);
   for (const [name, value] of new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1))) {
     const existing = query[name];
     query[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];

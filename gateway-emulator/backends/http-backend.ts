@@ -70,7 +70,9 @@ export function isHopByHop(name: string): boolean {
 
 /** The headers without hop-by-hop ones, names lower-cased, values of names differing only in case merged. */
 export function withoutHopByHop(headers: Readonly<Record<string, ReadonlyArray<string> | string | undefined>>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  // No prototype: a header named `constructor` or `__proto__` is a header like any other, not
+  // Object.prototype's (a `constructor` request header made the lookup below throw: a 500).
+  const out: Record<string, string[]> = Object.create(null);
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;

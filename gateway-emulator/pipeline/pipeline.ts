@@ -79,7 +79,8 @@ type FailurePolicy = { type?: string; responseCode?: string; responseMessage?: s
 function failureAnswer(policy: FailurePolicy | undefined, fallback: GatewayAnswer, ctx: RequestContext): GatewayAnswer {
   if (!policy || policy.type !== 'MODIFY_RESPONSE') return fallback;
   const code = Number(expandTemplate(policy.responseCode ?? '', ctx));
-  const status = Number.isInteger(code) && code >= 100 && code <= 599 ? code : fallback.status;
+  // A 1xx is interim, not an answer: a client would wait for the final response [I].
+  const status = Number.isInteger(code) && code >= 200 && code <= 599 ? code : fallback.status;
   const headers: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(fallback.headers)) headers[k] = Array.isArray(v) ? v : [v];
   const transformed = transformResponseHeaders(policy.responseHeaderTransformations, headers, ctx).headers;

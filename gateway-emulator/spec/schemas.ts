@@ -391,16 +391,20 @@ const httpBackend = z.strictObject({
   isSslVerifyDisabled,
 });
 
+/** What node (and HTTP, RFC 9110 §5.5) can send as a header value: HTAB, SP, visible ASCII, obs-text. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 const stockResponseBackend = z.strictObject({
   type: z.literal('STOCK_RESPONSE_BACKEND'),
-  status: z.number().int().min(100).max(599),
+  // A 1xx is an interim response: no client takes one as the answer (it waits for the final one) [I].
+  status: z.number().int().min(200).max(599),
   body: checked(maxBytes(LIMITS.stockBodyBytes)).optional(),
   headers: z
     .array(
       z.strictObject({
         // The SDK leaves both optional; a header without a name cannot be sent, so it is required [I].
         name: checked((s) => maxBytes(LIMITS.stockHeaderNameBytes)(s) ?? (HEADER_TOKEN.test(s) ? undefined : `${quote(s)} is not a valid header name`), nonEmpty),
-        value: checked(maxBytes(LIMITS.stockHeaderValueBytes)).optional(),
+        value: checked((s) => maxBytes(LIMITS.stockHeaderValueBytes)(s) ?? (HEADER_VALUE.test(s) ? undefined : `${quote(s)} is not a valid header value (control characters or characters beyond Latin-1)`)).optional(),
       }),
     )
     .max(LIMITS.stockHeaders)

@@ -169,7 +169,7 @@ export const customClaimsResource: ScimResourceType<CustomClaim> = {
   remove: (ctx, claim) => {
     ctx.store.deleteCustomClaim(claim.id);
   },
-  caseExact: (path) => path === 'id',
+  caseExact: (path) => path.toLowerCase() === 'id',
   guard: (ctx) => {
     if (!ctx.settings.customClaimsEnabled) throw customClaimsDisabled();
   },

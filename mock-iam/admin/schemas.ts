@@ -389,7 +389,7 @@ export const schemasResource: ScimResourceType<SchemaRecord> = {
       ...(attributes.length ? { attributes } : {}),
     };
   },
-  caseExact: (path) => path === 'id',
+  caseExact: (path) => path.toLowerCase() === 'id',
 };
 
 /** The type as `send`/`fullView` see one record: its own meta.resourceType. */

@@ -144,7 +144,7 @@ export const usersResource: ScimResourceType<User> = {
     ctx.store.deleteUser(user.id);
   },
   // userName is caseExact false in IDCS's schema; ids and the password are exact.
-  caseExact: (path) => path === 'id' || path === 'ocid',
+  caseExact: (path) => ['id', 'ocid'].includes(path.toLowerCase()),
 };
 
 /** `PUT /admin/v1/UserPasswordChanger/{id}`: sets a user's password; the answer never carries it. */

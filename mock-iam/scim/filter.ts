@@ -81,9 +81,15 @@ interface PositionedToken extends Token {
   readonly at: number;
 }
 
-/** The library's token regex (scim2-parse-filter 0.2.10 parser.js), sticky so offsets are known. */
+/**
+ * The library's token regex (scim2-parse-filter 0.2.10 parser.js), sticky so offsets are known,
+ * with one fix: the library's number may not be followed by whitespace or ")", so a negative
+ * number anywhere but at the very end (`(loginCount gt -1)`, `x gt -1 and y pr`) matched no
+ * token at all (positive ones only survived as words). A number now ends at anything that
+ * cannot continue a word.
+ */
 const TOKEN =
-  /(\s+)|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![-\w._:/)\s]))|("(?:[^"\\]|\\.|\n)*")|([[()]|]\.?)|(\w[-\w._:/%]*)/y;
+  /(\s+)|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![-\w._:/]))|("(?:[^"\\]|\\.|\n)*")|([[()]|]\.?)|(\w[-\w._:/%]*)/y;
 const COMPARISON_OPS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'lt', 'ge', 'le']);
 const OPS = new Set([...COMPARISON_OPS, 'pr']);
 

@@ -5,7 +5,7 @@
  */
 import { scim, ScimError } from '../../common/errors.js';
 import { compileFilter } from './filter.js';
-import { resolvePath } from './attribute-path.js';
+import { parseAttributePath, resolvePath } from './attribute-path.js';
 import { project, type Projection } from './projection.js';
 
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -96,16 +96,29 @@ export interface ListResponse {
   itemsPerPage: number;
 }
 
+/**
+ * The schema URNs the views declare: filter and sort paths name them in any letter case
+ * (`urn:…:custom:user:MyAttr`), which the URN rule of attribute-path.ts can only read by case
+ * unless it knows them.
+ */
+function declaredSchemas(views: ReadonlyArray<Record<string, unknown>>): string[] {
+  const urns = new Set<string>();
+  for (const v of views) if (Array.isArray(v.schemas)) for (const s of v.schemas) if (typeof s === 'string') urns.add(s);
+  return [...urns];
+}
+
 /** Filters, sorts, pages and projects SCIM views into the ListResponse envelope. */
 export function listResponse(views: Array<Record<string, unknown>>, query: ListQuery, caseExact?: (path: string) => boolean): ListResponse {
   let selected = views;
+  const knownSchemas = declaredSchemas(views);
   if (query.filter !== undefined && query.filter.trim() !== '') {
-    const matches = compileFilter(query.filter, caseExact ? { caseExact } : {});
+    const matches = compileFilter(query.filter, { knownSchemas, ...(caseExact ? { caseExact } : {}) });
     selected = selected.filter(matches);
   }
   if (query.sortBy) {
+    const sortPath = parseAttributePath(query.sortBy, { knownSchemas });
     const key = (v: Record<string, unknown>) => {
-      const value = resolvePath(v, query.sortBy!);
+      const value = resolvePath(v, sortPath);
       const first = Array.isArray(value) ? value[0] : value;
       return first === undefined || first === null ? undefined : typeof first === 'string' ? first.toLowerCase() : (first as number | boolean);
     };

@@ -862,9 +862,10 @@ describe('backends', () => {
     expect(problems(withBackend({ type: 'HTTP_BACKEND' })())).toEqual([`${B}.url: required for type HTTP_BACKEND`]);
   });
 
-  it('stock: status 100 to 599, body ≤ 4096 bytes, ≤ 50 headers', () => {
+  it('stock: status 200 to 599 (a 1xx is interim), body ≤ 4096 bytes, ≤ 50 headers', () => {
     const stock = (extra: Record<string, unknown>) => withBackend({ type: 'STOCK_RESPONSE_BACKEND', status: 200, ...extra })();
-    expect(problems(stock({ status: 99 }))).toEqual([`${B}.status: at least 100; got 99`]);
+    expect(problems(stock({ status: 99 }))).toEqual([`${B}.status: at least 200; got 99`]);
+    expect(problems(stock({ status: 100 }))).toEqual([`${B}.status: at least 200; got 100`]);
     expect(problems(stock({ status: 600 }))).toEqual([`${B}.status: at most 599; got 600`]);
     expect(problems(stock({ status: 200.5 }))).toEqual([`${B}.status: expected an integer; got 200.5`]);
     expect(problems(stock({ body: 'a'.repeat(4096) }))).toEqual([]);

@@ -2,17 +2,50 @@
  * `npm start [-- --config FILE ...] [--component iam|gateway|backend|all]`: the stack (or one
  * component of it, as each container of `docker compose up` runs) until Ctrl-C / SIGTERM.
  * Listeners can be moved with the CONTRACT.md variables (HOST, IAM_PORT, ...).
+ *
+ * `runStart` is also `oci-auth-harness start` (cli/commands/start.ts): same options, same output.
+ * It lives here, not in cli/, because this file is the container's entry and the image copies
+ * only what it reaches.
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadStackConfig } from '../common/config.js';
 import { COMPONENTS, describeStack, parseComponents, startComponents, type Component } from '../stack/stack.js';
 
-const USAGE = `Usage: npm start -- [--config FILE]... [--component ${[...COMPONENTS, 'all'].join('|')}]`;
+export interface StartIo {
+  out(text: string): void;
+  err(text: string): void;
+}
 
-async function main(): Promise<number> {
+const consoleIo: StartIo = { out: (text) => console.log(text), err: (text) => console.error(text) };
+
+/** The usage line, for the way it was invoked (`npm start --`, `oci-auth-harness start`). */
+export function startUsage(program = 'npm start --'): string {
+  return `Usage: ${program} [--config FILE]... [--component ${[...COMPONENTS, 'all'].join('|')}]`;
+}
+
+export function startHelp(program = 'npm start --'): string {
+  return [
+    startUsage(program),
+    '',
+    `Starts the mock IAM, the gateway emulator and the echo backend with FILE (default: ${DEFAULT_CONFIG_FILE}).`,
+    'Several --config files are layered in order: each is merged onto the ones before it.',
+    '--component runs one of them (or a comma-separated list; default all); the gateway then',
+    "reaches the others where the config's links say (docker-compose.yml runs one per container).",
+  ].join('\n');
+}
+
+/**
+ * Starts the stack and runs until SIGINT or SIGTERM; resolves with the exit status (0 stopped,
+ * 1 could not start, 2 a usage or config error).
+ */
+export async function runStart(argv: string[], io: StartIo = consoleIo, program = 'npm start --'): Promise<number> {
+  const usage = startUsage(program);
   let args;
   try {
     args = parseArgs({
+      args: argv,
       options: {
         config: { type: 'string', short: 'c', multiple: true },
         component: { type: 'string' },
@@ -20,27 +53,18 @@ async function main(): Promise<number> {
       },
     }).values;
   } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
+    io.err(`${(err as Error).message}\n${usage}`);
     return 2;
   }
   if (args.help) {
-    console.log(
-      [
-        USAGE,
-        '',
-        `Starts the mock IAM, the gateway emulator and the echo backend with FILE (default: ${DEFAULT_CONFIG_FILE}).`,
-        'Several --config files are layered in order: each is merged onto the ones before it.',
-        '--component runs one of them (or a comma-separated list; default all); the gateway then',
-        "reaches the others where the config's links say (docker-compose.yml runs one per container).",
-      ].join('\n'),
-    );
+    io.out(startHelp(program));
     return 0;
   }
   let components: Component[];
   try {
     components = parseComponents(args.component);
   } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
+    io.err(`${(err as Error).message}\n${usage}`);
     return 2;
   }
   const startedAt = performance.now();
@@ -61,7 +85,7 @@ async function main(): Promise<number> {
     config = loadStackConfig(args.config ?? [DEFAULT_CONFIG_FILE]);
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(err.message);
+      io.err(err.message);
       return 2;
     }
     throw err;
@@ -69,28 +93,41 @@ async function main(): Promise<number> {
   let stack;
   try {
     // One JSON line per gateway decision (the decision trace), on standard output.
-    stack = await startComponents(config, { components, logSink: (line) => console.log(`decision ${line}`) });
+    stack = await startComponents(config, { components, logSink: (line) => io.out(`decision ${line}`) });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    console.error(
+    io.err(
       e.code === 'EADDRINUSE'
         ? `Cannot listen: ${e.message}. Free the port or move the listener: IAM_PORT, GATEWAY_PORT, GATEWAY_ADMIN_PORT, BACKEND_PORT (or the config's port fields).`
         : `Cannot start ${components.length === COMPONENTS.length ? 'the stack' : components.join(', ')}: ${e.message}`,
     );
     return 1;
   }
-  console.log(describeStack(stack));
-  console.log(`(ready in ${Math.round(performance.now() - startedAt)} ms)`);
+  io.out(describeStack(stack));
+  io.out(`(ready in ${Math.round(performance.now() - startedAt)} ms)`);
   await stopRequested;
-  console.log(`\n${stopSignal}: stopping...`);
+  io.out(`\n${stopSignal}: stopping...`);
   await stack.stop();
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+/** True when this file is the program (`tsx bin/start.ts`, `node --import tsx bin/start.ts`), not imported. */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  runStart(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

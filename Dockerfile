@@ -23,6 +23,10 @@ COPY common ./common
 COPY mock-iam ./mock-iam
 COPY gateway-emulator ./gateway-emulator
 COPY stack ./stack
+# The web console on the IAM's port (its browser code is bundled by esbuild at start) and the
+# token inspection it shares with the CLI.
+COPY console ./console
+COPY tools/token-inspection.ts ./tools/
 COPY config ./config
 # The signing-key file of the default config (../.harness/signing-keys.json from config/) is
 # written by the non-root user; docker-compose.yml keeps this folder in a volume.

@@ -196,6 +196,8 @@ const stackSchema = z.strictObject({
       iamUrl: linkUrl.optional(),
       /** The echo backend: the HTTP backend of the use-case deployments. */
       backendUrl: linkUrl.optional(),
+      /** The gateway's control plane, where the IAM's web console (`/console`) reads deployments and decisions when the gateway runs in another process. */
+      gatewayAdminUrl: linkUrl.optional(),
     })
     .default({}),
   iam: iamSchema.default(() => iamSchema.parse({})),
@@ -344,7 +346,12 @@ export function parseYaml(text: string): { ok: true; value: unknown } | { ok: fa
     if (doc.errors.length > 3) shown.push(`(${doc.errors.length - 3} more problems, probably caused by the first)`);
     return { ok: false, problems: shown };
   }
-  return { ok: true, value: doc.toJS() };
+  try {
+    return { ok: true, value: doc.toJS() };
+  } catch (err) {
+    // toJS resolves aliases: `*name` without an earlier `&name` throws a ReferenceError here.
+    return { ok: false, problems: [(err as Error).message.split('\n')[0]!] };
+  }
 }
 
 /** Where the checked-in default stack config lives. */
@@ -430,13 +437,27 @@ export interface Links {
  * `http://HOST:IAM_PORT`, and `http://HOST:BACKEND_PORT` (a wildcard HOST is reached on loopback).
  */
 export function resolveLinks(config: Pick<StackConfig, 'host' | 'links' | 'iam' | 'backend'>): Links {
-  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '[::1]' : config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
-  const trim = (url: string) => url.replace(/\/+$/, '');
+  const host = reachableHost(config.host);
   return {
     iamUrl: trim(config.links.iamUrl ?? config.iam.baseUrl ?? `http://${host}:${config.iam.port}`),
     backendUrl: trim(config.links.backendUrl ?? `http://${host}:${config.backend.port}`),
   };
 }
+
+/**
+ * Where the IAM's web console reaches the gateway's control plane when the gateway runs in another
+ * process: `links.gatewayAdminUrl`, else `http://HOST:GATEWAY_ADMIN_PORT` of this config.
+ */
+export function resolveGatewayAdminUrl(config: Pick<StackConfig, 'host' | 'links' | 'gateway'>): string {
+  return trim(config.links.gatewayAdminUrl ?? `http://${reachableHost(config.host)}:${config.gateway.adminPort}`);
+}
+
+/** A listen host as a URL host: a wildcard is reached on loopback, an IPv6 address in brackets. */
+function reachableHost(host: string): string {
+  return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+const trim = (url: string) => url.replace(/\/+$/, '');
 
 /** Each keyId once, and its fingerprint the key's own: OCI derives the fingerprint, it never differs. */
 function checkOciApiKeys(keys: StackConfig['ociApiKeys']): string[] {

@@ -58,7 +58,11 @@ function errorShape(http: Koa.Context): ErrorShape {
   return http.path.startsWith('/admin/') ? 'scim' : http.path.startsWith('/_harness/') ? 'oci' : 'oauth';
 }
 
-export function iamApp(ctx: IamContext, clock: ControllableClock, ociApiKeys: ReadonlyMap<string, OciApiKey> = new Map()): Koa {
+/**
+ * `extra`: more routes served on the IAM's port (the web console at `/console`), before the IDCS
+ * paths; it answers its own paths and passes everything else on.
+ */
+export function iamApp(ctx: IamContext, clock: ControllableClock, ociApiKeys: ReadonlyMap<string, OciApiKey> = new Map(), extra?: Koa.Middleware): Koa {
   const router = new Router();
   const sendJson = (http: Koa.Context, body: unknown) => {
     http.type = JSON_UTF8;
@@ -111,6 +115,7 @@ export function iamApp(ctx: IamContext, clock: ControllableClock, ociApiKeys: Re
       writeError(http, new BodyError(405, `${http.method} is not supported on ${http.path} (allowed: ${http.response.get('allow')})`), errorShape(http));
     }
   });
+  if (extra) app.use(extra);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
@@ -123,7 +128,13 @@ export interface RunningIam extends RunningServer {
 /** Starts the mock IAM: opens the key ring, seeds the store, listens. */
 export async function startIam(
   config: IamConfig,
-  options: { host: string; clock: ControllableClock; ociApiKeys?: ReadonlyMap<string, OciApiKey> },
+  options: {
+    host: string;
+    clock: ControllableClock;
+    ociApiKeys?: ReadonlyMap<string, OciApiKey>;
+    /** More routes on the IAM's port (the web console): given the context and this listener's URL (known once listening). */
+    mount?: (context: IamContext, listenUrl: () => string) => Koa.Middleware;
+  },
 ): Promise<RunningIam> {
   const keys = await KeyRing.open({
     // With a state file and no key file, the keys are kept beside the state.
@@ -138,7 +149,10 @@ export async function startIam(
   // The base URL is known once the port is (port 0 picks a free one), so the context is
   // completed after listen; requests cannot arrive before listen returns.
   const context = iamContext(config, { store, keys, clock: options.clock, baseUrl: config.baseUrl ?? 'http://pending' });
-  const running = await listen(iamApp(context, options.clock, options.ociApiKeys), config.port, options.host);
+  let listenUrl = '';
+  const extra = options.mount?.(context, () => listenUrl);
+  const running = await listen(iamApp(context, options.clock, options.ociApiKeys, extra), config.port, options.host);
+  listenUrl = running.url;
   if (!config.baseUrl) context.baseUrl = running.url;
   return { ...running, context };
 }

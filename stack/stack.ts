@@ -7,11 +7,13 @@
 import { ControllableClock } from '../common/clock.js';
 import { ociApiKeyMap, resolveIssuer, resolveLinks, type Links, type StackConfig } from '../common/config.js';
 import type { RunningServer } from '../common/http.js';
+import { consoleMiddleware } from '../console/console.js';
+import { consoleGateway } from '../console/gateway-source.js';
 import { startEchoBackend } from '../gateway-emulator/backends/echo-server.js';
 import { startGateway, type RunningGateway } from '../gateway-emulator/gateway.js';
 import { blogUseCase1WithScope, blogUseCase2WithClaim } from '../gateway-emulator/spec/examples.js';
 import { validateDeployment, type DeploymentInput } from '../gateway-emulator/spec/validate.js';
-import { tenantIdentity } from '../mock-iam/iam-context.js';
+import { tenantIdentity, type IamContext } from '../mock-iam/iam-context.js';
 import { startIam, type RunningIam } from '../mock-iam/server.js';
 
 /** The components one process can run (started IAM and backend first: the gateway points at them). */
@@ -100,7 +102,11 @@ export async function startComponents(config: StackConfig, options: StartOptions
     let iam: RunningIam | undefined;
     let backend: RunningServer | undefined;
     let gateway: RunningGateway | undefined;
-    if (components.includes('iam')) started.push((iam = await startIam(config.iam, { host: config.host, clock, ociApiKeys })));
+    // The web console (/console on the IAM's port) shows this IAM and the gateway: the one of this
+    // process once started, else the one at links.gatewayAdminUrl.
+    const consoleGatewaySource = consoleGateway(config, () => gateway);
+    const mount = (context: IamContext, iamUrl: () => string) => consoleMiddleware({ iam: context, iamUrl, config, gateway: consoleGatewaySource });
+    if (components.includes('iam')) started.push((iam = await startIam(config.iam, { host: config.host, clock, ociApiKeys, mount })));
     if (components.includes('backend')) started.push((backend = await startEchoBackend({ port: config.backend.port, host: config.host })));
     const configured = resolveLinks(config);
     const links: Links = { iamUrl: iam?.context.baseUrl ?? configured.iamUrl, backendUrl: backend?.url ?? configured.backendUrl };
@@ -149,6 +155,7 @@ export function describeStack(stack: RunningComponents): string {
       `    token endpoint       ${base}/oauth2/v1/token`,
       `    JWKS                 ${base}/admin/v1/SigningCert/jwk${iam.context.settings.signingCertPublicAccess ? '' : '  (needs a bearer token)'}`,
       `    discovery            ${base}/.well-known/openid-configuration`,
+      `    web console          ${base}/console`,
     );
   }
   if (gateway) {

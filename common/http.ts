@@ -55,8 +55,8 @@ export function writeError(ctx: Context, err: unknown, fallbackShape: ErrorShape
   } else if (err instanceof BodyError) {
     ctx.status = err.status;
     ctx.set(HARNESS_REASON_HEADER, headerSafe(err.message));
-    // The rest of an oversized body is never read, so the connection cannot carry another request.
-    if (err.status === 413) ctx.set('connection', 'close');
+    // Answered before the rest of the body is read: drained (bounded) so the client gets the answer.
+    if (err.status === 413) drainRequest(ctx.req);
     ctx.body =
       fallbackShape === 'oauth'
         ? { error: 'invalid_request', error_description: err.message }
@@ -146,6 +146,45 @@ export function readRequestBytes(req: IncomingMessage, limit: number): Promise<B
   });
 }
 
+/** How much of a refused body {@link drainRequest} reads and discards at most, and for how long. */
+export const DRAIN_LIMITS = { maxBytes: 20 * 1024 * 1024, maxMs: 5_000 } as const;
+
+/**
+ * After a 413 sent before the body was read: reads the rest of the body and throws it away, up to
+ * `maxBytes` or `maxMs`, then cuts the connection if the body has still not ended.
+ *
+ * Closing at once (`Connection: close`, as node does) loses the answer: the client is still
+ * sending, the server closes a socket with unread data, and the kernel answers with a reset that
+ * can reach the client before it has read the 413 (a chunked 25 MB upload to the gateway got no
+ * answer in some runs of test/load/limits.test.ts). Reading on is nginx's "lingering close"; the
+ * connection then even stays usable (keep-alive), since the request ended where its framing said.
+ * Nothing read is kept, so memory stays bounded; the bounds stop a client from streaming forever.
+ */
+export function drainRequest(req: IncomingMessage, limits: { maxBytes: number; maxMs: number } = DRAIN_LIMITS): void {
+  if (req.complete || req.destroyed) return;
+  let discarded = 0;
+  const cut = () => {
+    cleanup();
+    req.socket.destroy();
+  };
+  const onData = (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > limits.maxBytes) cut();
+  };
+  const timer = setTimeout(cut, limits.maxMs);
+  timer.unref();
+  const cleanup = () => {
+    clearTimeout(timer);
+    req.off('data', onData);
+    req.off('end', cleanup);
+    req.off('close', cleanup);
+  };
+  req.on('data', onData);
+  req.once('end', cleanup);
+  req.once('close', cleanup);
+  req.resume();
+}
+
 /**
  * Parses an `application/x-www-form-urlencoded` body with the platform's URLSearchParams, not
  * a `qs`-style parser: OAuth forms are flat, `a[b]=c` must stay a plain name, and a parameter
@@ -182,11 +221,25 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** The timeouts of the Koa servers `listen` starts (the IAM, the gateway's control plane, the echo backend). */
+export const KOA_TIMEOUTS = { headersTimeoutMs: 20_000, requestTimeoutMs: 30_000 } as const;
+
+/**
+ * How often node:http looks for connections over `headersTimeout` / `requestTimeout`. Node only
+ * enforces the two when it sweeps its connections, every 30 s by default, so a 15 s header timeout
+ * really cut a slow client somewhere between 30 and 45 s. A sweep per second (or a quarter of a
+ * shorter timeout, for tests) keeps the cut within that of the configured time; a sweep only
+ * walks the open connections.
+ */
+export function timeoutCheckInterval(headersTimeoutMs: number): number {
+  return Math.max(25, Math.min(1_000, Math.floor(headersTimeoutMs / 4)));
+}
+
 export async function listen(app: Koa, port: number, host: string): Promise<RunningServer> {
-  const server = createServer(app.callback());
-  // Bound slow clients: a request that has not sent its headers and body in 30 s is dropped.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 20_000;
+  const server = createServer({ connectionsCheckingInterval: timeoutCheckInterval(KOA_TIMEOUTS.headersTimeoutMs) }, app.callback());
+  // Bound slow clients: a request that has not sent its headers in 20 s, or headers and body in 30 s, is dropped.
+  server.requestTimeout = KOA_TIMEOUTS.requestTimeoutMs;
+  server.headersTimeout = KOA_TIMEOUTS.headersTimeoutMs;
   return listenServer(server, port, host);
 }
 

@@ -4,9 +4,10 @@
  * rather than Koa: this is the hot path the bench measures, and it has no routes of its own.
  */
 import { randomFillSync } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { HARNESS_REASON_HEADER } from '../common/errors.js';
-import { BodyError, headerSafe, listenServer, readRequestBytes, type RunningServer } from '../common/http.js';
+import { BodyError, DRAIN_LIMITS, drainRequest, headerSafe, listenServer, readRequestBytes, timeoutCheckInterval, type RunningServer } from '../common/http.js';
 import type { HttpBackends } from './backends/http-backend.js';
 import type { DecisionLog } from './decision-log.js';
 import { parseRawQuery } from './pipeline/context-variables.js';
@@ -17,6 +18,19 @@ import { gatewayError, type CheckResult, type GatewayAnswer, type GatewayRequest
 /** OCI's limits: request bodies up to 20 MB, the header block up to 8 KB (reference §6). */
 export const MAX_BODY_BYTES = 20 * 1024 * 1024;
 export const MAX_HEADER_BYTES = 8 * 1024;
+
+/**
+ * How long a client may take (reference §6: header and body read timeouts of 15 s each): the
+ * header block within `headersTimeoutMs` of the connection's first byte, the whole request
+ * (headers and body) within `requestTimeoutMs`. A client that is later gets a 408 and the
+ * connection is closed. Tests pass shorter values; the defaults are OCI's.
+ */
+export interface DataPlaneTimeouts {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+export const DATA_PLANE_TIMEOUTS: DataPlaneTimeouts = { headersTimeoutMs: 15_000, requestTimeoutMs: 30_000 };
 
 export interface DataPlaneDeps extends PipelineDeps {
   deployments: () => ReadonlyArray<DeploymentRoutes>;
@@ -92,9 +106,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: DataPlane
     body = await readRequestBytes(req, MAX_BODY_BYTES);
   } catch (err) {
     if (!(err instanceof BodyError)) throw err;
-    // The rest of an oversized body is never read, so the connection cannot carry another request.
-    res.setHeader('connection', 'close');
+    // 413: the answer goes out at once; the rest of the body is read and discarded (bounded), so a
+    // client still sending gets it instead of a reset (drainRequest). 400: the client left mid-body.
+    if (err.status !== 413) res.setHeader('connection', 'close');
     writeAnswer(res, gatewayError(err.status, err.status === 413 ? 'Request Entity Too Large' : 'Bad Request'), id);
+    if (err.status === 413) drainRequest(req, { maxBytes: MAX_BODY_BYTES, maxMs: DRAIN_LIMITS.maxMs });
     return;
   }
   const request = toGatewayRequest(req, body);
@@ -131,17 +147,50 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: DataPlane
   else res.destroy();
 }
 
-export async function startDataPlane(deps: DataPlaneDeps, port: number, host: string): Promise<RunningServer> {
-  // maxHeaderSize makes node answer 431 itself for a header block over OCI's 8 KB.
-  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    handle(req, res, deps).catch((err: unknown) => {
-      console.error(`gateway: internal error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
-      if (!res.headersSent) writeAnswer(res, gatewayError(500, 'Internal Server Error'), requestId(req));
-      else res.destroy();
-    });
-  });
-  server.requestTimeout = 30_000;
-  // OCI: request header and body read timeouts of 15 s (reference §6).
-  server.headersTimeout = 15_000;
+/**
+ * Errors node:http meets before a request reaches the handler (a header block over the limit, a
+ * header or request timeout, a malformed request): answered in the gateway's error shape
+ * (`{"code":431,"message":"Request Header Fields Too Large"}`) with an `opc-request-id`, where
+ * node's default handler writes a bare status line. As node does, nothing is written once an
+ * answer to this connection has begun (the cut connection says it), and the connection is closed.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  if (err.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const answer = gatewayError(status, STATUS_CODES[status] ?? 'Bad Request');
+    const body = Buffer.from(String(answer.body));
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n` +
+        `opc-request-id: ${newRequestId()}\r\nconnection: close\r\n\r\n`,
+    );
+    // A HEAD is answered without a body (RFC 9110 §9.3.2): a client reads none, and takes the
+    // bytes for a response it did not ask for ("Data after Connection: close" in node's client).
+    const rawPacket = (err as NodeJS.ErrnoException & { rawPacket?: Buffer }).rawPacket;
+    if (!rawPacket?.subarray(0, 5).equals(Buffer.from('HEAD '))) socket.write(body);
+  }
+  socket.destroy();
+}
+
+export async function startDataPlane(deps: DataPlaneDeps, port: number, host: string, timeouts: DataPlaneTimeouts = DATA_PLANE_TIMEOUTS): Promise<RunningServer> {
+  const server: Server = createServer(
+    {
+      // maxHeaderSize makes node refuse a header block over OCI's 8 KB (431, see answerClientError).
+      maxHeaderSize: MAX_HEADER_BYTES,
+      // Node enforces headersTimeout and requestTimeout only when it sweeps its connections, every
+      // 30 s by default: a client dribbling its headers was cut after 30 to 45 s, not 15 s.
+      connectionsCheckingInterval: timeoutCheckInterval(timeouts.headersTimeoutMs),
+    },
+    (req, res) => {
+      handle(req, res, deps).catch((err: unknown) => {
+        console.error(`gateway: internal error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
+        if (!res.headersSent) writeAnswer(res, gatewayError(500, 'Internal Server Error'), requestId(req));
+        else res.destroy();
+      });
+    },
+  );
+  server.on('clientError', answerClientError);
+  server.headersTimeout = timeouts.headersTimeoutMs;
+  server.requestTimeout = timeouts.requestTimeoutMs;
   return listenServer(server, port, host);
 }

@@ -23,10 +23,28 @@
  * gateway in isolated trials) comes every few seconds; at 4 k req/s it delays ~150 requests, which
  * is the whole p99 of a 3 s run. Five runs of 1.5 s with a median keep such a run from deciding.
  * Memory: the gateway child's RSS at the start and end of a longer run of (e).
+ * Soak at half load: (e) paced at half its own peak for `halfSoakSeconds` (default 60): RSS and
+ * live heap after a full GC at the start and the end, the error rate (must be zero).
+ * Rate limiter accuracy: deployments limited to `rateLimitRps` (CLIENT_IP and TOTAL), closed-loop
+ * load far above the limit for `rateLimitSeconds` from 127.0.0.1 and 127.0.0.2 (where the box lets
+ * a client use 127.0.0.2): admitted against what the token bucket allows, rate + rate·t per key.
  */
 import { ControlledChild } from './children.js';
 import type { Pool } from 'undici';
-import { mintTokens, pacedPool, probe, runAutocannon, runPaced, TokenCycle, type LoadResult, type LoadSpec } from './gateway-load.js';
+import {
+  canBindLocalAddress,
+  mintTokens,
+  pacedPool,
+  probe,
+  runAutocannon,
+  runPaced,
+  runStatusLoad,
+  TokenCycle,
+  unionWindowMs,
+  type LoadResult,
+  type LoadSpec,
+  type StatusLoadResult,
+} from './gateway-load.js';
 import { fmt, median, percentile, ratio, table } from './stats.js';
 import type { ServerStats } from './token-throughput.js';
 
@@ -41,13 +59,18 @@ export interface GatewayBenchOptions {
   /** Half-load repetitions and the measured time of each: short and many, see the file comment. */
   halfLoadReps: number;
   halfLoadMs: number;
+  /** The soak of (e) at half its peak, paced. */
+  halfSoakSeconds: number;
+  /** The rate limiter's accuracy: the limit of the two limited deployments, and the measured time. */
+  rateLimitRps: number;
+  rateLimitSeconds: number;
   cpuProfDir?: string | undefined;
 }
 
 /** Each gateway case's like-for-like baseline: the bare proxy sent the same requests. */
 const BASELINE: Record<CaseId, CaseId> = { a: 'b', b: 'b', bd: 'b', be: 'b', c: 'b', d: 'bd', e: 'be' };
 
-export const GATEWAY_GOALS = { noAuth: 0.85, jwtRepeated: 0.8, jwtUnique: 0.6, addedP99Ms: 2, rssGrowth: 1.2 } as const;
+export const GATEWAY_GOALS = { noAuth: 0.85, jwtRepeated: 0.8, jwtUnique: 0.6, addedP99Ms: 2, rssGrowth: 1.2, rateLimitAdmittedMin: 0.9 } as const;
 
 type CaseId = 'a' | 'b' | 'bd' | 'be' | 'c' | 'd' | 'e';
 const LABELS: Record<CaseId, string> = {
@@ -110,7 +133,56 @@ export interface GatewayBenchResults {
   };
   halfLoad: { generator: string; ratePerSec: number; medians: Partial<Record<CaseId, { latencyP50Ms: number; latencyP99Ms: number; addedP99Ms: number }>>; runs: HalfLoadRun[] };
   soak: { seconds: number; afterFullGc: boolean; rssStartBytes: number; rssEndBytes: number; rssMaxBytes: number; heapUsedStartBytes: number; heapUsedEndBytes: number; samples: Array<{ atMs: number; rss: number; heapUsed: number }>; reqPerSec: number; non2xx: number; errors: number };
+  halfLoadSoak: HalfLoadSoak;
+  rateLimit: RateLimitAccuracy;
   goals: Goal[];
+}
+
+export interface HalfLoadSoak {
+  seconds: number;
+  ratePerSec: number;
+  achievedPerSec: number;
+  sent: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  /** (non-2xx + errors) / sent. */
+  errorRate: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  sendLatenessP99Ms: number | undefined;
+  afterFullGc: boolean;
+  rssStartBytes: number;
+  rssEndBytes: number;
+  rssMaxBytes: number;
+  heapUsedStartBytes: number;
+  heapUsedEndBytes: number;
+  samples: Array<{ atMs: number; rss: number; heapUsed: number }>;
+  server: ServerStats;
+}
+
+export interface RateLimitKeyResult {
+  rateKey: 'CLIENT_IP' | 'TOTAL';
+  /** The bucket: a client address, or TOTAL. */
+  key: string;
+  windowMs: number;
+  offeredPerSec: number;
+  admitted: number;
+  /** rate + rate·t: what a token bucket of capacity `rate` refilled at `rate`/s lets through in t s. */
+  allowed: number;
+  ratio: number;
+  refused429: number;
+  otherStatuses: Record<number, number>;
+  errors: number;
+  bad429Bodies: number;
+  retryAfter: Record<string, number>;
+}
+
+export interface RateLimitAccuracy {
+  rateInRequestsPerSecond: number;
+  seconds: number;
+  addresses: string[];
+  keys: RateLimitKeyResult[];
 }
 
 const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length]!);
@@ -301,8 +373,73 @@ export async function gatewayPhase(options: GatewayBenchOptions, log: (line?: st
       `  ${fmt(soak.reqPerSec)} req/s; after a full GC: RSS ${mb(first.rss)} at 1 s, ${mb(end.rss)} at the end, live heap ${mb(first.heapUsed)} → ${mb(end.heapUsed)}; RSS high-water ${mb(soakResult.rssMaxBytes)}`,
     );
 
-    const goals = gatewayGoals(medians, halfMedians, soakResult);
+    // ---- Soak at half load ----
+    // Case (e) paced at half its own peak: the gateway's memory under steady, sustainable traffic
+    // with a full verified-token cache (the peak soak above filled it) churning on every request.
+    const soakRate = Math.max(1, Math.round(0.5 * medians.e.reqPerSec));
+    log(`\nGateway soak: ${options.halfSoakSeconds} s of case (e) at ${fmt(soakRate)} req/s (half its peak), paced open loop; RSS after a full GC at the start and the end`);
+    const soakPool = pacedPool(fronts.e.spec, 2 * options.connections);
+    const halfSamples: Array<{ atMs: number; rss: number; heapUsed: number }> = [];
+    let halfSoakRun: LoadResult;
+    let halfStart: Memory;
+    let halfEnd: Memory;
+    let halfServer: ServerStats;
+    try {
+      // Opens the pool's connections and settles the rate before the start reading.
+      await runPaced(fronts.e.spec, { durationMs: 2_000, ratePerSec: soakRate, connections: 2 * options.connections, pool: soakPool });
+      halfStart = await memory(true);
+      await gateway.child.request({ cmd: 'reset' });
+      const began = performance.now();
+      const halfSampler = setInterval(() => {
+        const atMs = Math.round(performance.now() - began);
+        memory().then(
+          (m) => halfSamples.push({ atMs, rss: m.rss, heapUsed: m.heapUsed }),
+          () => undefined,
+        );
+      }, 1_000);
+      try {
+        halfSoakRun = await runPaced(fronts.e.spec, { durationMs: options.halfSoakSeconds * 1000, ratePerSec: soakRate, connections: 2 * options.connections, pool: soakPool });
+      } finally {
+        clearInterval(halfSampler);
+      }
+      halfServer = (await gateway.child.request({ cmd: 'stats' })) as unknown as ServerStats;
+      halfEnd = await memory(true);
+    } finally {
+      await soakPool.close();
+    }
+    const halfSent = halfSoakRun.ok + halfSoakRun.non2xx + halfSoakRun.errors;
+    const halfLoadSoak: HalfLoadSoak = {
+      seconds: options.halfSoakSeconds,
+      ratePerSec: soakRate,
+      achievedPerSec: halfSoakRun.reqPerSec,
+      sent: halfSent,
+      ok: halfSoakRun.ok,
+      non2xx: halfSoakRun.non2xx,
+      errors: halfSoakRun.errors,
+      errorRate: (halfSoakRun.non2xx + halfSoakRun.errors) / Math.max(1, halfSent),
+      latencyP50Ms: percentile(halfSoakRun.latenciesMs, 50),
+      latencyP99Ms: percentile(halfSoakRun.latenciesMs, 99),
+      sendLatenessP99Ms: halfSoakRun.sendLatenessP99Ms,
+      afterFullGc: halfStart.collected && halfEnd.collected,
+      rssStartBytes: halfStart.rss,
+      rssEndBytes: halfEnd.rss,
+      rssMaxBytes: Math.max(halfStart.rss, halfEnd.rss, ...halfSamples.map((x) => x.rss)),
+      heapUsedStartBytes: halfStart.heapUsed,
+      heapUsedEndBytes: halfEnd.heapUsed,
+      samples: halfSamples,
+      server: halfServer,
+    };
+    log(
+      `  ${fmt(halfLoadSoak.achievedPerSec)} req/s, p50 ${fmt(halfLoadSoak.latencyP50Ms, 2)} ms, p99 ${fmt(halfLoadSoak.latencyP99Ms, 2)} ms, errors ${halfLoadSoak.non2xx + halfLoadSoak.errors} of ${fmt(halfSent)}; ` +
+        `after a full GC: RSS ${mb(halfStart.rss)} → ${mb(halfEnd.rss)}, live heap ${mb(halfStart.heapUsed)} → ${mb(halfEnd.heapUsed)}`,
+    );
+
+    // ---- Rate limiter accuracy ----
+    const rateLimit = await rateLimitPhase(gateway.child, gatewayUrl, options, log);
+
+    const goals = gatewayGoals(medians, halfMedians, soakResult, halfLoadSoak, rateLimit);
     printGatewayTables(log, runs, medians, halfRate, generator, halfMedians, options.reps);
+    printSoakAndLimiterTables(log, soakResult, halfLoadSoak, rateLimit);
     return {
       options,
       paths,
@@ -310,12 +447,124 @@ export async function gatewayPhase(options: GatewayBenchOptions, log: (line?: st
       peak: { medians, runs },
       halfLoad: { generator, ratePerSec: halfRate, medians: halfMedians, runs: halfRuns },
       soak: soakResult,
+      halfLoadSoak,
+      rateLimit,
       goals,
     };
   } finally {
     await Promise.all(children.map((c) => c.stop(c === gateway.child && options.cpuProfDir ? 15_000 : 2_000)));
     if (options.cpuProfDir) log(`  CPU profile of the gateway written to ${options.cpuProfDir}`);
   }
+}
+
+/**
+ * The rate limiter's accuracy: two deployments limited to `rateLimitRps` (CLIENT_IP, TOTAL), loaded
+ * far above the limit, closed loop, from one or two client addresses at once. Per key, admitted
+ * (200s) against rate + rate·t, t the client's window from first send to last answer.
+ */
+async function rateLimitPhase(gateway: ControlledChild, gatewayUrl: string, options: GatewayBenchOptions, log: (line?: string) => void): Promise<RateLimitAccuracy> {
+  const rate = options.rateLimitRps;
+  const paths = (await gateway.request({ cmd: 'deploy-limited', rate })) as unknown as { clientIp: string; total: string };
+  const addresses = (await canBindLocalAddress(gatewayUrl, '127.0.0.2')) ? ['127.0.0.1', '127.0.0.2'] : ['127.0.0.1'];
+  const connections = Math.max(1, Math.floor(options.connections / addresses.length));
+  log(`\nRate limiter: rateInRequestsPerSecond ${rate}, ${options.rateLimitSeconds} s per key type, closed loop, ${connections} connections from each of ${addresses.join(' and ')}`);
+  if (addresses.length === 1) log('  note: this box does not let a client use 127.0.0.2, so CLIENT_IP is measured with one address');
+  const allowed = (windowMs: number) => rate + rate * (windowMs / 1000);
+  const keyResult = (rateKey: RateLimitKeyResult['rateKey'], key: string, group: StatusLoadResult[], windowMs: number): RateLimitKeyResult => {
+    const sum = (pick: (r: StatusLoadResult) => number) => group.reduce((n, r) => n + pick(r), 0);
+    const statuses: Record<number, number> = {};
+    const retryAfter: Record<string, number> = {};
+    for (const r of group) {
+      for (const [status, n] of Object.entries(r.statuses)) statuses[Number(status)] = (statuses[Number(status)] ?? 0) + n;
+      for (const [value, n] of Object.entries(r.retryAfter)) retryAfter[value] = (retryAfter[value] ?? 0) + n;
+    }
+    const admitted = statuses[200] ?? 0;
+    const { 200: _ok, 429: refused429 = 0, ...otherStatuses } = statuses;
+    return {
+      rateKey,
+      key,
+      windowMs,
+      offeredPerSec: sum((r) => r.sent) / (windowMs / 1000),
+      admitted,
+      allowed: allowed(windowMs),
+      ratio: ratio(admitted, allowed(windowMs)),
+      refused429,
+      otherStatuses,
+      errors: sum((r) => r.errors),
+      bad429Bodies: sum((r) => r.bad429Bodies),
+      retryAfter,
+    };
+  };
+  const load = (path: string) => Promise.all(addresses.map((localAddress) => runStatusLoad({ url: gatewayUrl, path }, { durationMs: options.rateLimitSeconds * 1000, connections, localAddress })));
+  const keys: RateLimitKeyResult[] = [];
+  const perClient = await load(paths.clientIp);
+  for (const run of perClient) keys.push(keyResult('CLIENT_IP', run.localAddress ?? '127.0.0.1', [run], run.windowMs));
+  const total = await load(paths.total);
+  keys.push(keyResult('TOTAL', `TOTAL (${addresses.join(' + ')})`, total, unionWindowMs(total)));
+  for (const k of keys) {
+    log(`  ${k.rateKey.padEnd(9)} ${k.key.padEnd(30)} admitted ${k.admitted} of ${fmt(k.allowed, 1)} allowed (${fmt(k.ratio, 3)}), 429 ${fmt(k.refused429)}, offered ${fmt(k.offeredPerSec)} req/s`);
+  }
+  return { rateInRequestsPerSecond: rate, seconds: options.rateLimitSeconds, addresses, keys };
+}
+
+function printSoakAndLimiterTables(log: (line?: string) => void, peakSoak: GatewayBenchResults['soak'], half: HalfLoadSoak, limiter: RateLimitAccuracy): void {
+  log('\n== Gateway soaks, case (e) (JWT, a new token per request); RSS and live heap after a full GC ==');
+  const growth = (end: number, start: number) => `${fmt(ratio(end, start), 2)}x`;
+  log(
+    table(
+      ['soak', 'seconds', 'req/s', 'p99 ms', 'RSS start', 'RSS end', 'end/start', 'live heap start → end', 'non-2xx + errors', 'error rate'],
+      [
+        [
+          'peak (closed loop)',
+          String(peakSoak.seconds),
+          fmt(peakSoak.reqPerSec),
+          '',
+          mb(peakSoak.rssStartBytes),
+          mb(peakSoak.rssEndBytes),
+          growth(peakSoak.rssEndBytes, peakSoak.rssStartBytes),
+          `${mb(peakSoak.heapUsedStartBytes)} → ${mb(peakSoak.heapUsedEndBytes)}`,
+          String(peakSoak.non2xx + peakSoak.errors),
+          '',
+        ],
+        [
+          `half load (paced ${fmt(half.ratePerSec)}/s)`,
+          String(half.seconds),
+          fmt(half.achievedPerSec),
+          fmt(half.latencyP99Ms, 2),
+          mb(half.rssStartBytes),
+          mb(half.rssEndBytes),
+          growth(half.rssEndBytes, half.rssStartBytes),
+          `${mb(half.heapUsedStartBytes)} → ${mb(half.heapUsedEndBytes)}`,
+          String(half.non2xx + half.errors),
+          `${fmt(100 * half.errorRate, 3)}%`,
+        ],
+      ],
+    ),
+  );
+  log(`  peak soak: RSS start at 1 s of the run; half-load soak: start after a 2 s warm-up. Gateway event loop busy ${fmt(100 * half.server.eventLoopUtilization)}% during the half-load soak.`);
+  log(`\n== Rate limiter accuracy: ${limiter.rateInRequestsPerSecond} req/s limit, ${limiter.seconds} s, load far above the limit ==`);
+  log(
+    table(
+      ['rateKey', 'key', 'offered req/s', 'admitted', 'allowed (r + r·t)', 'admitted/allowed', '429', 'Retry-After', 'other', 'errors'],
+      limiter.keys.map((k) => [
+        k.rateKey,
+        k.key,
+        fmt(k.offeredPerSec),
+        String(k.admitted),
+        fmt(k.allowed, 1),
+        fmt(k.ratio, 3),
+        fmt(k.refused429),
+        Object.entries(k.retryAfter)
+          .map(([v, n]) => `${v} s ×${fmt(n)}`)
+          .join(', '),
+        Object.entries(k.otherStatuses)
+          .map(([status, n]) => `${status} ×${n}`)
+          .join(', ') || (k.bad429Bodies ? `${k.bad429Bodies} bad 429 bodies` : '0'),
+        String(k.errors),
+      ]),
+    ),
+  );
+  log('  burst = rate (a token bucket of capacity rate, refilled at rate/s, rate-limit.ts); t = the client window, first send to last answer.');
 }
 
 function caseRun(id: CaseId, rep: number, result: LoadResult, server: ServerStats, cache: { hits: number; misses: number } | undefined): CaseRun {
@@ -340,6 +589,8 @@ function gatewayGoals(
   peak: GatewayBenchResults['peak']['medians'],
   half: GatewayBenchResults['halfLoad']['medians'],
   soak: GatewayBenchResults['soak'],
+  halfSoak: HalfLoadSoak,
+  limiter: RateLimitAccuracy,
 ): Goal[] {
   const share = (id: 'GW1' | 'GW2' | 'GW3', c: CaseId, goal: number, description: string): Goal => ({
     id,
@@ -361,6 +612,11 @@ function gatewayGoals(
     };
   };
   const growth = ratio(soak.rssEndBytes, soak.rssStartBytes);
+  const halfGrowth = ratio(halfSoak.rssEndBytes, halfSoak.rssStartBytes);
+  const ratios = limiter.keys.map((k) => k.ratio);
+  const minRatio = Math.min(...ratios);
+  const maxRatio = Math.max(...ratios);
+  const limiterFaults = limiter.keys.reduce((n, k) => n + k.errors + k.bad429Bodies + Object.values(k.otherStatuses).reduce((a, b) => a + b, 0), 0);
   return [
     share('GW1', 'c', GATEWAY_GOALS.noAuth, 'gateway without auth / http-proxy (b)'),
     share('GW2', 'd', GATEWAY_GOALS.jwtRepeated, 'gateway JWT, one repeated token / http-proxy with the same requests (b-d)'),
@@ -374,6 +630,30 @@ function gatewayGoals(
       display: `${fmt(growth, 2)}x (${mb(soak.rssStartBytes)} → ${mb(soak.rssEndBytes)})`,
       target: `<= ${GATEWAY_GOALS.rssGrowth}x`,
       pass: growth <= GATEWAY_GOALS.rssGrowth,
+    },
+    {
+      id: 'GW6',
+      description: `errors in the ${halfSoak.seconds} s half-load soak (non-2xx + failed requests)`,
+      value: halfSoak.non2xx + halfSoak.errors,
+      display: `${halfSoak.non2xx + halfSoak.errors} of ${fmt(halfSoak.sent)} (${fmt(100 * halfSoak.errorRate, 3)}%)`,
+      target: '0',
+      pass: halfSoak.non2xx + halfSoak.errors === 0,
+    },
+    {
+      id: 'GW7',
+      description: `gateway RSS over the ${halfSoak.seconds} s half-load soak, end / start${halfSoak.afterFullGc ? ' (after a full GC)' : ''}`,
+      value: halfGrowth,
+      display: `${fmt(halfGrowth, 2)}x (${mb(halfSoak.rssStartBytes)} → ${mb(halfSoak.rssEndBytes)})`,
+      target: `<= ${GATEWAY_GOALS.rssGrowth}x`,
+      pass: halfGrowth <= GATEWAY_GOALS.rssGrowth,
+    },
+    {
+      id: 'GW8',
+      description: 'rate limiter: admitted / allowed (rate + rate·t) per key, load far above the limit',
+      value: maxRatio,
+      display: `${fmt(minRatio, 3)}–${fmt(maxRatio, 3)} over ${limiter.keys.length} keys; non-429 refusals or errors: ${limiterFaults}`,
+      target: `<= 1 and >= ${GATEWAY_GOALS.rateLimitAdmittedMin}, only 200/429`,
+      pass: maxRatio <= 1 && minRatio >= GATEWAY_GOALS.rateLimitAdmittedMin && limiterFaults === 0,
     },
   ];
 }

@@ -16,6 +16,8 @@
  *   half of each second and the p99 is the full-load p99 (measured: a 1 ms/request server gave
  *   p99 23 ms at full load and 28 ms at overallRate = half). `runAutocannon` with `overallRate`
  *   remains available (`--half-load autocannon`).
+ * - `runStatusLoad`: closed-loop load counting answers by status and `Retry-After`, optionally
+ *   from another source address (127.0.0.2), for the rate limiter's accuracy.
  * - `mintTokens`: access tokens from the mock IAM's token endpoint, for the unique-token case.
  */
 import { performance } from 'node:perf_hooks';
@@ -193,6 +195,96 @@ export async function runPaced(spec: LoadSpec, options: PacedOptions): Promise<L
     clientCpuMsPerRequest: (used.user + used.system) / 1000 / Math.max(1, latenciesMs.length),
     sendLatenessP99Ms: percentile(lateness, 99),
   };
+}
+
+export interface StatusLoadOptions {
+  durationMs: number;
+  /** Requests in flight at once (closed loop: each loop sends its next request when an answer is in). */
+  connections: number;
+  /** The client's source address (e.g. 127.0.0.2: any 127/8 address reaches a loopback listener on Linux). */
+  localAddress?: string;
+}
+
+export interface StatusLoadResult {
+  localAddress: string | undefined;
+  /** `performance.now()` when the first request went out. */
+  startedAtMs: number;
+  /** From the first send to the last answer: the interval every counted request fell into, at the server too. */
+  windowMs: number;
+  sent: number;
+  /** Answers by status code. */
+  statuses: Record<number, number>;
+  /** `Retry-After` values of the 429 answers, by value. */
+  retryAfter: Record<string, number>;
+  /** 429 answers whose body was not OCI's `{"code":429,"message":"Too Many Requests"}`. */
+  bad429Bodies: number;
+  /** Requests that got no answer (connection errors). */
+  errors: number;
+  /** The first few error messages, for a report. */
+  errorSamples: string[];
+}
+
+const TOO_MANY_REQUESTS = JSON.stringify({ code: 429, message: 'Too Many Requests' });
+
+/**
+ * Closed-loop load that counts answers by status, for the rate limiter: `connections` loops each
+ * send a GET, read the answer (status, `Retry-After`, the 429 body) and send the next, until
+ * `durationMs` has passed. Far more requests than the limit lets through, so the limiter is
+ * always under pressure.
+ */
+export async function runStatusLoad(spec: Pick<LoadSpec, 'url' | 'path' | 'headers'>, options: StatusLoadOptions): Promise<StatusLoadResult> {
+  const pool = new Pool(spec.url, { connections: options.connections, pipelining: 1, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
+  const start = performance.now();
+  const result: StatusLoadResult = { localAddress: options.localAddress, startedAtMs: start, windowMs: 0, sent: 0, statuses: {}, retryAfter: {}, bad429Bodies: 0, errors: 0, errorSamples: [] };
+  const end = start + options.durationMs;
+  let lastAnswer = start;
+  try {
+    await Promise.all(
+      Array.from({ length: options.connections }, async () => {
+        while (performance.now() < end) {
+          result.sent++;
+          try {
+            const res = await pool.request({ path: spec.path, method: 'GET', ...(spec.headers ? { headers: spec.headers } : {}) });
+            const text = await res.body.text();
+            result.statuses[res.statusCode] = (result.statuses[res.statusCode] ?? 0) + 1;
+            if (res.statusCode === 429) {
+              const value = String(res.headers['retry-after'] ?? '(none)');
+              result.retryAfter[value] = (result.retryAfter[value] ?? 0) + 1;
+              if (text !== TOO_MANY_REQUESTS) result.bad429Bodies++;
+            }
+          } catch (err) {
+            result.errors++;
+            if (result.errorSamples.length < 3) result.errorSamples.push((err as Error).message);
+          }
+          lastAnswer = performance.now();
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+  result.windowMs = lastAnswer - start;
+  return result;
+}
+
+/** The window covering several runs at once (a shared bucket): the first start to the last answer. */
+export function unionWindowMs(runs: ReadonlyArray<Pick<StatusLoadResult, 'startedAtMs' | 'windowMs'>>): number {
+  const first = Math.min(...runs.map((r) => r.startedAtMs));
+  return Math.max(...runs.map((r) => r.startedAtMs + r.windowMs)) - first;
+}
+
+/** Whether this box can use `address` as a client's source address (127.0.0.2 works on Linux, not on macOS). */
+export async function canBindLocalAddress(url: string, address: string): Promise<boolean> {
+  const pool = new Pool(url, { connections: 1, localAddress: address });
+  try {
+    const res = await pool.request({ path: '/', method: 'GET' });
+    await res.body.dump();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await pool.close();
+  }
 }
 
 /** `count` client_credentials access tokens (use case 1) from the mock IAM, `inflight` requests at a time. */

@@ -5,13 +5,17 @@
  *
  * - IAM: our mock IAM against oauth2-mock-server and the raw node:crypto RS256 ceiling.
  * - Gateway (gateway-bench.ts): the echo backend direct, a bare http-proxy, and our gateway without
- *   authentication, with JWT and one token, with JWT and a new token per request (autocannon).
+ *   authentication, with JWT and one token, with JWT and a new token per request (autocannon);
+ *   then a soak at half load, and the rate limiter's accuracy far above its limit.
  *
  * Options: `npm run bench -- [--only iam|gateway] [--reps 3] [--skip-cold] [--cpu-prof DIR]`
  *   IAM:     `[--warmup-ms 1000] [--measure-ms 4000] [--inflight 16]`
  *   gateway: `[--gateway-warmup-ms 500] [--gateway-measure-ms 2500] [--connections 16]
  *            [--unique-tokens 20000] [--soak-seconds 20] [--half-load paced|autocannon]
- *            [--half-load-reps 5] [--half-load-ms 1500]`
+ *            [--half-load-reps 5] [--half-load-ms 1500] [--half-soak-seconds 60]
+ *            [--rate-limit-rps 100] [--rate-limit-seconds 5]`
+ *   `--soak-seconds`: the memory run of case (e) at peak load; `--half-soak-seconds`: the soak of
+ *   case (e) at half its peak (RSS, error rate); `--rate-limit-*`: the rate limiter's accuracy run.
  * `--cpu-prof DIR` writes V8 CPU profiles of our server children (the IAM, the gateway),
  * `node --cpu-prof`, into DIR; open them in Chrome DevTools or speedscope.
  */
@@ -44,6 +48,9 @@ const { values: options } = parseArgs({
     'half-load': { type: 'string', default: 'paced' },
     'half-load-reps': { type: 'string', default: '5' },
     'half-load-ms': { type: 'string', default: '1500' },
+    'half-soak-seconds': { type: 'string', default: '60' },
+    'rate-limit-rps': { type: 'string', default: '100' },
+    'rate-limit-seconds': { type: 'string', default: '5' },
   },
 });
 const choice = <T extends string>(name: keyof typeof options, allowed: readonly T[]): T | undefined => {
@@ -79,6 +86,9 @@ const GATEWAY: GatewayBenchOptions = {
   halfLoad: choice('half-load', ['paced', 'autocannon'] as const) ?? 'paced',
   halfLoadReps: positive('half-load-reps'),
   halfLoadMs: positive('half-load-ms'),
+  halfSoakSeconds: positive('half-soak-seconds'),
+  rateLimitRps: positive('rate-limit-rps'),
+  rateLimitSeconds: positive('rate-limit-seconds'),
   cpuProfDir: CPU_PROF_DIR,
 };
 

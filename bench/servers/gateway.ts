@@ -6,6 +6,8 @@
  * - `deploy {backendUrl, jwksUri, issuer}`: creates `/open` (route `/1`, no authentication) and the
  *   blog's use case 1 `/test` (JWT_AUTHENTICATION, REMOTE_JWKS at `jwksUri`, route `/1` with
  *   ANY_OF `AnwendungReadA`), both to `${backendUrl}/anwendung1/1`; answers their paths.
+ * - `deploy-limited {rate}`: `/limited-ip` and `/limited-total` (route `/r`, a stock 200), with
+ *   `rateLimiting` at `rate` requests per second keyed by CLIENT_IP and TOTAL; answers their paths.
  * - `memory {gc?}`: `process.memoryUsage()` of this process; with `gc: true` and `--expose-gc`,
  *   after a full garbage collection (so the heap figure is what is live, not what awaits collection).
  * - `caches`: the verified-token cache's and the JWKS cache's counters.
@@ -41,6 +43,18 @@ serveCommands((command) => {
       } as unknown as DeploymentInput);
       const jwt = deploy(blogUseCase1WithScope(String(command.jwksUri), backend, String(command.issuer)));
       return { open, jwt };
+    }
+    case 'deploy-limited': {
+      const rate = Number(command.rate);
+      const limited = (pathPrefix: string, rateKey: 'CLIENT_IP' | 'TOTAL') =>
+        deploy({
+          pathPrefix,
+          specification: {
+            requestPolicies: { rateLimiting: { rateInRequestsPerSecond: rate, rateKey } },
+            routes: [{ path: '/r', methods: ['GET'], backend: { type: 'STOCK_RESPONSE_BACKEND', status: 200, body: 'ok' } }],
+          },
+        } as unknown as DeploymentInput);
+      return { clientIp: limited('/limited-ip', 'CLIENT_IP'), total: limited('/limited-total', 'TOTAL') };
     }
     case 'memory': {
       const gc = (globalThis as { gc?: () => void }).gc;

@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Koa, { type Context, type Middleware } from 'koa';
 import { HARNESS_REASON_HEADER, OAuthError, OciError, ScimError } from './errors.js';
 
@@ -235,8 +236,51 @@ export function timeoutCheckInterval(headersTimeoutMs: number): number {
   return Math.max(25, Math.min(1_000, Math.floor(headersTimeoutMs / 4)));
 }
 
-export async function listen(app: Koa, port: number, host: string): Promise<RunningServer> {
+/** The status and body of an answer to a request node could not parse (431, 408, 400). */
+export type ClientErrorBody = (status: number, message: string) => { contentType: string; body: string };
+
+/** The body of a component's error shape, for errors met before any route (`clientError`). */
+export function shapedClientError(shape: ErrorShape): ClientErrorBody {
+  return (status, message) => {
+    const body =
+      shape === 'oauth'
+        ? { error: 'invalid_request', error_description: message }
+        : shape === 'scim'
+          ? new ScimError(status, message, 'error.common.validation.invalidRequest').body()
+          : { code: status === 431 ? 'RequestHeaderFieldsTooLarge' : status === 408 ? 'RequestTimeout' : 'InvalidParameter', message };
+    return { contentType: 'application/json', body: JSON.stringify(body) };
+  };
+}
+
+/**
+ * Answers what node:http meets before a request reaches a handler (a header block over the limit,
+ * a header or request timeout, a malformed request) in the component's own error shape with an
+ * `opc-request-id`, where node's default handler writes a bare status line. As node does, nothing
+ * is written once an answer on this connection has begun, and the connection is closed.
+ */
+export function answerClientError(errorBody: ClientErrorBody, newId: () => string): (err: NodeJS.ErrnoException, socket: Duplex) => void {
+  return (err, socket) => {
+    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    if (err.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const answer = errorBody(status, STATUS_CODES[status] ?? 'Bad Request');
+      const body = Buffer.from(answer.body);
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${answer.contentType}\r\ncontent-length: ${body.length}\r\n` +
+          `opc-request-id: ${newId()}\r\nconnection: close\r\n\r\n`,
+      );
+      // A HEAD is answered without a body (RFC 9110 §9.3.2): a client reads none, and takes the
+      // bytes for a response it did not ask for ("Data after Connection: close" in node's client).
+      const rawPacket = (err as NodeJS.ErrnoException & { rawPacket?: Buffer }).rawPacket;
+      if (!rawPacket?.subarray(0, 5).equals(Buffer.from('HEAD '))) socket.write(body);
+    }
+    socket.destroy();
+  };
+}
+
+export async function listen(app: Koa, port: number, host: string, shape: ErrorShape = 'oci'): Promise<RunningServer> {
   const server = createServer({ connectionsCheckingInterval: timeoutCheckInterval(KOA_TIMEOUTS.headersTimeoutMs) }, app.callback());
+  server.on('clientError', answerClientError(shapedClientError(shape), () => randomBytes(16).toString('hex').toUpperCase()));
   // Bound slow clients: a request that has not sent its headers in 20 s, or headers and body in 30 s, is dropped.
   server.requestTimeout = KOA_TIMEOUTS.requestTimeoutMs;
   server.headersTimeout = KOA_TIMEOUTS.headersTimeoutMs;

@@ -4,10 +4,9 @@
  * rather than Koa: this is the hot path the bench measures, and it has no routes of its own.
  */
 import { randomFillSync } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HARNESS_REASON_HEADER } from '../common/errors.js';
-import { BodyError, DRAIN_LIMITS, drainRequest, headerSafe, listenServer, readRequestBytes, timeoutCheckInterval, type RunningServer } from '../common/http.js';
+import { answerClientError, BodyError, DRAIN_LIMITS, drainRequest, headerSafe, listenServer, readRequestBytes, timeoutCheckInterval, type RunningServer } from '../common/http.js';
 import type { HttpBackends } from './backends/http-backend.js';
 import type { DecisionLog } from './decision-log.js';
 import { parseRawQuery } from './pipeline/context-variables.js';
@@ -147,31 +146,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: DataPlane
   else res.destroy();
 }
 
-/**
- * Errors node:http meets before a request reaches the handler (a header block over the limit, a
- * header or request timeout, a malformed request): answered in the gateway's error shape
- * (`{"code":431,"message":"Request Header Fields Too Large"}`) with an `opc-request-id`, where
- * node's default handler writes a bare status line. As node does, nothing is written once an
- * answer to this connection has begun (the cut connection says it), and the connection is closed.
- */
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
-  if (err.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const answer = gatewayError(status, STATUS_CODES[status] ?? 'Bad Request');
-    const body = Buffer.from(String(answer.body));
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n` +
-        `opc-request-id: ${newRequestId()}\r\nconnection: close\r\n\r\n`,
-    );
-    // A HEAD is answered without a body (RFC 9110 §9.3.2): a client reads none, and takes the
-    // bytes for a response it did not ask for ("Data after Connection: close" in node's client).
-    const rawPacket = (err as NodeJS.ErrnoException & { rawPacket?: Buffer }).rawPacket;
-    if (!rawPacket?.subarray(0, 5).equals(Buffer.from('HEAD '))) socket.write(body);
-  }
-  socket.destroy();
-}
-
 export async function startDataPlane(deps: DataPlaneDeps, port: number, host: string, timeouts: DataPlaneTimeouts = DATA_PLANE_TIMEOUTS): Promise<RunningServer> {
   const server: Server = createServer(
     {
@@ -189,7 +163,11 @@ export async function startDataPlane(deps: DataPlaneDeps, port: number, host: st
       });
     },
   );
-  server.on('clientError', answerClientError);
+  // Node's own refusals (431 over 8 KB, 408, a malformed request) in the gateway's error shape.
+  server.on(
+    'clientError',
+    answerClientError((status, message) => ({ contentType: 'application/json', body: String(gatewayError(status, message).body) }), newRequestId),
+  );
   server.headersTimeout = timeouts.headersTimeoutMs;
   server.requestTimeout = timeouts.requestTimeoutMs;
   return listenServer(server, port, host);

@@ -151,7 +151,7 @@ export async function startIam(
   const context = iamContext(config, { store, keys, clock: options.clock, baseUrl: config.baseUrl ?? 'http://pending' });
   let listenUrl = '';
   const extra = options.mount?.(context, () => listenUrl);
-  const running = await listen(iamApp(context, options.clock, options.ociApiKeys, extra), config.port, options.host);
+  const running = await listen(iamApp(context, options.clock, options.ociApiKeys, extra), config.port, options.host, 'oauth');
   listenUrl = running.url;
   if (!config.baseUrl) context.baseUrl = running.url;
   return { ...running, context };

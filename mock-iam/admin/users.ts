@@ -97,7 +97,8 @@ function parseUser(ctx: IamContext, body: Record<string, unknown>, current: User
   const custom = checkCustomAttributes(body[CUSTOM_USER_SCHEMA], ctx.store.customUserSchemaAttributes);
   const otherAttributes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
-    if (key in coreUser.shape || key === CUSTOM_USER_SCHEMA || SERVER_OWNED.has(key)) continue;
+    // Own keys only: `constructor` or `toString` in a body is an unknown attribute, not an inherited one.
+    if (Object.hasOwn(coreUser.shape, key) || key === CUSTOM_USER_SCHEMA || SERVER_OWNED.has(key)) continue;
     // Oracle's own extensions (URN keys) are kept as given; an unknown plain name is refused.
     if (!key.startsWith('urn:') && !OTHER_CORE_ATTRIBUTES.has(key)) {
       throw new ScimError(400, `Attribute "${key}" is not defined in schema ${USER_SCHEMA}.`, 'error.common.validation.invalidAttribute', 'invalidValue');

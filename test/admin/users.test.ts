@@ -475,3 +475,20 @@ describe('ETags: If-Match and If-None-Match', () => {
     expect(res.body.displayName).toBe('v2');
   });
 });
+
+describe('users: attribute names that are Object.prototype members', () => {
+  it('a body key such as constructor or toString is an unknown attribute (400), not silently ignored', async () => {
+    const iam = await startTestIam();
+    try {
+      const api = adminApi(iam, await clientToken(iam));
+      for (const key of ['constructor', 'toString', '__proto__']) {
+        const body = JSON.parse(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"proto.${key.replace(/_/g, '')}","name":{"givenName":"P","familyName":"Q"},"emails":[{"value":"p@example.com","primary":true}],"${key}":"x"}`);
+        const res = await api.post('/admin/v1/Users', body);
+        expect(res.status, `${key}: ${res.text}`).toBe(400);
+        expect(res.body.detail).toContain(`Attribute "${key}" is not defined`);
+      }
+    } finally {
+      await iam.stop();
+    }
+  });
+});

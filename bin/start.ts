@@ -7,10 +7,9 @@
  * It lives here, not in cli/, because this file is the container's entry and the image copies
  * only what it reaches.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadStackConfig } from '../common/config.js';
+import { isEntryPoint } from '../common/entry-point.js';
 import { COMPONENTS, describeStack, parseComponents, startComponents, type Component } from '../stack/stack.js';
 
 export interface StartIo {
@@ -111,18 +110,8 @@ export async function runStart(argv: string[], io: StartIo = consoleIo, program 
   return 0;
 }
 
-/** True when this file is the program (`tsx bin/start.ts`, `node --import tsx bin/start.ts`), not imported. */
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   runStart(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {

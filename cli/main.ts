@@ -3,8 +3,8 @@
  * token decoding, the gateway's decision explained, and the scenario runner. Each command is one
  * file in cli/commands/, loaded only when it runs, so `--help` answers at once.
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { isEntryPoint } from '../common/entry-point.js';
 import { UsageError, processIo, type Command, type CommandIo } from './command.js';
 
 interface Entry {
@@ -112,15 +112,5 @@ export function runAsProgram(argv: string[]): void {
   });
 }
 
-/** True when this file is the program (`tsx cli/main.ts`, `node --import tsx cli/main.ts`), not imported. */
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
-if (isEntryPoint()) runAsProgram(process.argv.slice(2));
+if (isEntryPoint(import.meta.url)) runAsProgram(process.argv.slice(2));

@@ -3,51 +3,14 @@
  * cli/main.ts ...`, the bin, npx, npm run cli), help for every command, usage and input errors
  * and their exit codes. Nothing here runs on a terminal, so no output may carry an ANSI escape.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/processes.js';
+import { cli, noAnsi, run } from './support.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const ANSI = /\x1b\[/;
-
-function run(command: string, args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, ...options.env };
-    // A developer's NO_COLOR / FORCE_COLOR must not decide what the tests see.
-    delete env.NO_COLOR;
-    delete env.FORCE_COLOR;
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? '');
-  });
-}
-
-/** `node --import tsx cli/main.ts ...`, what `npm run cli --` runs. */
-const cli = (args: string[], options?: { stdin?: string; env?: NodeJS.ProcessEnv }) => run(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], options);
-
-function noAnsi(r: Run): Run {
-  expect(r.stdout, 'no colour on a pipe').not.toMatch(ANSI);
-  expect(r.stderr, 'no colour on a pipe').not.toMatch(ANSI);
-  return r;
-}
 
 const COMMANDS = ['start', 'token', 'decode', 'explain', 'scenario'];
 const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));

@@ -100,12 +100,36 @@ function backendUrl(template: string, query: Array<[string, string]>, ctx: Reque
   return parts.length ? `${url}?${parts.join('&')}` : url;
 }
 
+/** Adds a check to the decision's trace and returns it. */
+function recordCheck(base: DecisionBase, c: CheckResult): CheckResult {
+  base.checks.push(c);
+  return c;
+}
+
+/** A refusal of the gateway's own, with the CORS headers an actual request gets. */
+function withCorsHeaders(answer: GatewayAnswer, corsHeaders: Record<string, string>): GatewayAnswer {
+  return { ...answer, headers: { ...answer.headers, ...corsHeaders } };
+}
+
+/**
+ * What the backend's response headers become: the route's response transformations, then CORS.
+ * Module-level, returning an anonymous function: a named closure per request costs a `__name`
+ * call under tsx (esbuild's keepNames), measurable on the data plane (bench/).
+ */
+function responseHeaderApplier(
+  policy: models.HeaderTransformationPolicy | undefined,
+  corsHeaders: Record<string, string>,
+  ctx: RequestContext,
+): (received: Record<string, string[]>) => Record<string, string[]> {
+  return (received) => {
+    const out = policy ? transformResponseHeaders(policy, received, ctx).headers : received;
+    for (const k in corsHeaders) out[k] = [corsHeaders[k]!];
+    return out;
+  };
+}
+
 export async function decide(request: GatewayRequest, deployments: ReadonlyArray<DeploymentRoutes>, deps: PipelineDeps): Promise<Decision> {
   const base: DecisionBase = { method: request.method, path: request.path, checks: [] };
-  const check = (c: CheckResult) => {
-    base.checks.push(c);
-    return c;
-  };
 
   // 1. Route. A CORS preflight is also matched by the method it asks about, so a route with a
   // CORS policy need not list OPTIONS.
@@ -114,19 +138,19 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
   const direct = match;
   if (!match.matched && preflightMethod) match = matchRoute(deployments, preflightMethod, request.path);
   if (!match.matched) {
-    return refuse(base, standardAnswer(404), check({ check: 'route', passed: false, message: match.reason }));
+    return refuse(base, standardAnswer(404), recordCheck(base, { check: 'route', passed: false, message: match.reason }));
   }
   const onlyAsPreflight = !direct.matched;
   const { deployment, route, pathParams } = match;
   Object.assign(base, { deploymentId: deployment.id, pathPrefix: deployment.pathPrefix, routePath: route.path });
-  check({ check: 'route', passed: true, message: `matched ${deployment.pathPrefix}${route.path}`, found: { methods: route.methods ?? ['ANY'], pathParams } });
+  recordCheck(base, { check: 'route', passed: true, message: `matched ${deployment.pathPrefix}${route.path}`, found: { methods: route.methods ?? ['ANY'], pathParams } });
   const policies = deployment.specification.requestPolicies;
   const ctx: RequestContext = { request, pathParams, auth: undefined };
 
   // 2. Rate limiting (deployment-wide).
   if (policies?.rateLimiting) {
     const taken = deps.rateLimiter.take(deployment.id, policies.rateLimiting, request.clientIp);
-    check(taken.check);
+    recordCheck(base, taken.check);
     if (!taken.allowed) return refuse(base, standardAnswer(429, { 'retry-after': String(taken.retryAfterSeconds) }), taken.check);
   }
 
@@ -134,27 +158,26 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
   const cors = evaluateCors(effectiveCorsPolicy(policies?.cors, route.requestPolicies?.cors), request);
   let corsHeaders: Record<string, string> = {};
   if (cors.kind === 'preflight') {
-    const c = check({ check: 'cors', passed: true, message: 'CORS preflight answered' });
+    const c = recordCheck(base, { check: 'cors', passed: true, message: 'CORS preflight answered' });
     return refuse(base, { status: cors.status, headers: cors.headers, body: '' }, c);
   }
   if (onlyAsPreflight && cors.kind !== 'preflight-refused') {
-    const c = check({ check: 'route', passed: false, message: `route ${route.path} does not accept OPTIONS and has no CORS policy to answer a preflight` });
+    const c = recordCheck(base, { check: 'route', passed: false, message: `route ${route.path} does not accept OPTIONS and has no CORS policy to answer a preflight` });
     return refuse(base, standardAnswer(404), c);
   }
   if (cors.kind === 'preflight-refused') {
     // The browser fails either way; a 403 tells a human why (docs/fidelity.md).
-    const c = check({ check: 'cors', passed: false, message: cors.reason });
+    const c = recordCheck(base, { check: 'cors', passed: false, message: cors.reason });
     return refuse(base, gatewayError(403, 'Forbidden', { vary: 'Origin' }), c);
   }
-  if (cors.kind === 'actual-no-match') check({ check: 'cors', passed: false, message: cors.reason });
+  if (cors.kind === 'actual-no-match') recordCheck(base, { check: 'cors', passed: false, message: cors.reason });
   if (cors.kind === 'actual') corsHeaders = cors.headers;
-  const withCors = (answer: GatewayAnswer): GatewayAnswer => ({ ...answer, headers: { ...answer.headers, ...corsHeaders } });
 
   // Policies the emulator does not run would leave the deployment open: fail closed instead.
   const unemulated = notEmulated(deployment.specification);
   if (unemulated) {
-    const c = check({ check: 'authentication', passed: false, message: `${unemulated} is not emulated; the harness refuses rather than let requests through unchecked` });
-    return refuse(base, withCors(standardAnswer(500)), c);
+    const c = recordCheck(base, { check: 'authentication', passed: false, message: `${unemulated} is not emulated; the harness refuses rather than let requests through unchecked` });
+    return refuse(base, withCorsHeaders(standardAnswer(500), corsHeaders), c);
   }
 
   // 4. Authentication (deployment policy).
@@ -173,8 +196,8 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
           })
         : undefined;
     if (!result) {
-      const c = check({ check: 'authentication', passed: false, message: `authentication type ${authPolicy.type} is not emulated` });
-      return refuse(base, withCors(standardAnswer(500)), c);
+      const c = recordCheck(base, { check: 'authentication', passed: false, message: `authentication type ${authPolicy.type} is not emulated` });
+      return refuse(base, withCorsHeaders(standardAnswer(500), corsHeaders), c);
     }
     base.checks.push(...result.checks);
     // No token, but OCI still answers 500 for every request while the JWKS cannot be fetched.
@@ -183,12 +206,12 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
       authenticated = { claims: result.claims };
       ctx.auth = result.claims;
     } else if (unavailable) {
-      return refuse(base, withCors(standardAnswer(500)), check({ check: 'authentication.publicKey', passed: false, message: unavailable }));
+      return refuse(base, withCorsHeaders(standardAnswer(500), corsHeaders), recordCheck(base, { check: 'authentication.publicKey', passed: false, message: unavailable }));
     } else if (result.status !== 401 || !anonymousAllowed) {
       // A JWKS that cannot be fetched (500) or an authorizer that fails (502) refuses every request.
       const fallback = standardAnswer(result.status, result.status === 401 ? { 'www-authenticate': result.wwwAuthenticate ?? 'Bearer' } : {});
       const answer = result.status === 401 ? failureAnswer((authPolicy as { validationFailurePolicy?: FailurePolicy }).validationFailurePolicy, fallback, ctx) : fallback;
-      return refuse(base, withCors(answer), result.reason);
+      return refuse(base, withCorsHeaders(answer, corsHeaders), result.reason);
     }
   }
 
@@ -196,10 +219,10 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
   const authorization = authPolicy
     ? authorizeRoute(route.requestPolicies?.authorization, authenticated, anonymousAllowed)
     : { check: 'authorization', passed: true, message: 'the deployment has no authentication policy: the route is open' };
-  check(authorization);
+  recordCheck(base, authorization);
   if (!authorization.passed) {
     const status = authorization.status ?? 401;
-    return refuse(base, withCors(standardAnswer(status, status === 401 ? { 'www-authenticate': 'Bearer' } : {})), authorization);
+    return refuse(base, withCorsHeaders(standardAnswer(status, status === 401 ? { 'www-authenticate': 'Bearer' } : {}), corsHeaders), authorization);
   }
 
   // 6. Validation.
@@ -208,7 +231,7 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
   if (!validation.passed) {
     // The refusing check is an enforced failure, not one PERMISSIVE mode only recorded.
     const enforced = validation.checks.filter((c) => !c.passed && !c.message.includes('(PERMISSIVE'));
-    return refuse(base, withCors(standardAnswer(400)), enforced.at(-1) ?? validation.checks.at(-1)!);
+    return refuse(base, withCorsHeaders(standardAnswer(400), corsHeaders), enforced.at(-1) ?? validation.checks.at(-1)!);
   }
 
   // 7. Transformations (reading the original request). A route without them forwards the
@@ -223,15 +246,11 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
     ? transformQuery(queryPolicy, request.query.map(([k, v]) => [k, v]), ctx)
     : { query: request.query as Array<[string, string]>, checks: [] };
   base.checks.push(...headers.checks, ...query.checks);
-  const responseHeaders = (received: Record<string, string[]>) => {
-    const out = responsePolicy ? transformResponseHeaders(responsePolicy, received, ctx).headers : received;
-    for (const [k, v] of Object.entries(corsHeaders)) out[k] = [v];
-    return out;
-  };
+  const responseHeaders = responseHeaderApplier(responsePolicy, corsHeaders, ctx);
 
   // 8. Backend plan.
-  const plan = planBackend(route.backend, { request, ctx, headers: headers.headers, query: query.query, deps, check });
-  if (plan.kind === 'answer' && plan.refused) return refuse(base, withCors(plan.answer), plan.refused);
+  const plan = planBackend(route.backend, { request, ctx, headers: headers.headers, query: query.query, deps, base });
+  if (plan.kind === 'answer' && plan.refused) return refuse(base, withCorsHeaders(plan.answer, corsHeaders), plan.refused);
   const accepted: BackendPlan = plan.kind === 'http' ? plan : { kind: 'answer', answer: plan.answer };
   return { ...base, outcome: 'accepted', auth: ctx.auth, plan: accepted, responseHeaders };
 }
@@ -257,14 +276,14 @@ type PlanResult = { kind: 'http'; call: BackendCall; readResponse?: ResponseRead
 
 function planBackend(
   backend: models.ApiSpecificationRouteBackend,
-  env: { request: GatewayRequest; ctx: RequestContext; headers: Record<string, string[]>; query: Array<[string, string]>; deps: PipelineDeps; check: (c: CheckResult) => CheckResult },
+  env: { request: GatewayRequest; ctx: RequestContext; headers: Record<string, string[]>; query: Array<[string, string]>; deps: PipelineDeps; base: DecisionBase },
 ): PlanResult {
-  const { request, ctx, headers, query, deps, check } = env;
+  const { request, ctx, headers, query, deps, base } = env;
   switch (backend.type) {
     case 'HTTP_BACKEND': {
       const http = backend as models.HTTPBackend;
       const url = backendUrl(http.url, query, ctx);
-      check({ check: 'backend', passed: true, message: `HTTP_BACKEND ${url}` });
+      recordCheck(base, { check: 'backend', passed: true, message: `HTTP_BACKEND ${url}` });
       return {
         kind: 'http',
         call: {
@@ -281,19 +300,19 @@ function planBackend(
       };
     }
     case 'STOCK_RESPONSE_BACKEND':
-      check({ check: 'backend', passed: true, message: 'STOCK_RESPONSE_BACKEND' });
+      recordCheck(base, { check: 'backend', passed: true, message: 'STOCK_RESPONSE_BACKEND' });
       return { kind: 'answer', answer: stockResponse(backend as models.StockResponseBackend) };
     case 'ORACLE_FUNCTIONS_BACKEND': {
       const target = functionCall(backend as models.OracleFunctionBackend, (id) => deps.functions.urlFor(id));
       if (!target.ok) {
-        const c = check({ check: 'backend', passed: false, message: target.reason });
+        const c = recordCheck(base, { check: 'backend', passed: false, message: target.reason });
         return { kind: 'answer', answer: standardAnswer(target.status), refused: c };
       }
       if ((request.body?.length ?? 0) > FUNCTION_MAX_BODY_BYTES) {
-        const c = check({ check: 'backend', passed: false, message: `the request body is over the ${FUNCTION_MAX_BODY_BYTES} bytes a function takes` });
+        const c = recordCheck(base, { check: 'backend', passed: false, message: `the request body is over the ${FUNCTION_MAX_BODY_BYTES} bytes a function takes` });
         return { kind: 'answer', answer: gatewayError(413, 'Request Entity Too Large'), refused: c };
       }
-      check({ check: 'backend', passed: true, message: `ORACLE_FUNCTIONS_BACKEND ${target.url}` });
+      recordCheck(base, { check: 'backend', passed: true, message: `ORACLE_FUNCTIONS_BACKEND ${target.url}` });
       const requestUrl = request.rawQuery ? `${request.path}?${request.rawQuery}` : request.path;
       const deadline = new Date(deps.clock.nowMs() + FUNCTION_TIMEOUT_SECONDS * 1000);
       return {
@@ -315,14 +334,14 @@ function planBackend(
       const dynamic = backend as models.DynamicRoutingBackend;
       const selected = selectDynamicBackend(dynamic, readVariable(dynamic.selectionSource.selector ?? '', ctx));
       if (!selected.ok) {
-        const c = check({ check: 'backend', passed: false, message: selected.reason });
+        const c = recordCheck(base, { check: 'backend', passed: false, message: selected.reason });
         return { kind: 'answer', answer: standardAnswer(404), refused: c };
       }
-      check({ check: 'backend.dynamicRouting', passed: true, message: `selected routing backend "${selected.key}"` });
+      recordCheck(base, { check: 'backend.dynamicRouting', passed: true, message: `selected routing backend "${selected.key}"` });
       return planBackend(selected.backend, env);
     }
     default: {
-      const c = check({ check: 'backend', passed: false, message: `backend type ${backend.type} is not emulated` });
+      const c = recordCheck(base, { check: 'backend', passed: false, message: `backend type ${backend.type} is not emulated` });
       return { kind: 'answer', answer: standardAnswer(500), refused: c };
     }
   }

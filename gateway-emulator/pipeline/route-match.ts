@@ -101,6 +101,25 @@ function parseRoutePath(routePath: string): Segment[] {
     });
 }
 
+const isWildcard = (segment: Segment): boolean => segment.kind === 'wildcard';
+
+/** A pattern of literals and `{p}` only: as many segments, literals equal, parameters non-empty. */
+function matchPlain(pattern: ReadonlyArray<Segment>, segments: ReadonlyArray<string>): Record<string, string> | undefined {
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const segment = pattern[i]!;
+    const actual = segments[i]!;
+    if (segment.kind === 'literal') {
+      if (actual !== segment.text) return undefined;
+    } else if (segment.kind === 'param') {
+      if (actual === '') return undefined;
+      params[segment.name] = actual;
+    }
+  }
+  return params;
+}
+
 /**
  * Matches request segments against a route pattern. A trailing slash is an empty last segment,
  * so `/a` and `/a/` are different routes [I]; `{p*}` takes the fewest segments that let the rest
@@ -108,6 +127,8 @@ function parseRoutePath(routePath: string): Segment[] {
  * gives `apac/intro/`; on `/hello` or `/hello/`, the empty string).
  */
 function matchSegments(pattern: ReadonlyArray<Segment>, segments: ReadonlyArray<string>): Record<string, string> | undefined {
+  // Without a `{p*}` a route matches segment for segment: no search, nothing to remember.
+  if (!pattern.some(isWildcard)) return matchPlain(pattern, segments);
   const params: Record<string, string> = {};
   // Positions known not to match: several `{p*}` in one route stay polynomial, not exponential.
   const failed = new Set<number>();

@@ -17,6 +17,8 @@ export function validateRequest(
   policies: models.ApiSpecificationRouteRequestPolicies | undefined,
   request: GatewayRequest,
 ): { passed: boolean; checks: CheckResult[] } {
+  // Most routes validate nothing: answer without building the recorder below.
+  if (!policies?.headerValidations && !policies?.queryParameterValidations && !policies?.bodyValidation) return { passed: true, checks: [] };
   const checks: CheckResult[] = [];
   let passed = true;
   const record = (mode: Mode, result: CheckResult): void => {

@@ -87,15 +87,23 @@ export function tokenRules(policy: TokenAuthentication): TokenRules {
 
 type KeyLookup = { ok: true; key: KeyObject; alg?: string } | { ok: false; status: 401 | 500; check: CheckResult };
 
-async function lookUpKey(source: KeySource, kid: string, jwks: JwksCache): Promise<KeyLookup> {
-  const unusable = (reason: string): CheckResult => ({
+function unusableKey(kid: string, reason: string): CheckResult {
+  return {
     check: 'authentication.publicKey',
     passed: false,
     message: `The public key with kid '${kid}' cannot verify JWT tokens.`,
     expected: `an RSA signing key of ${MIN_RSA_BITS} to ${MAX_RSA_BITS} bits`,
     found: reason,
-  });
-  const unknown = (expected: unknown): CheckResult => ({ check: 'authentication.kid', passed: false, message: 'JWT token signed with an unknown key.', expected, found: kid });
+  };
+}
+
+function unknownKey(kid: string, expected: unknown): CheckResult {
+  return { check: 'authentication.kid', passed: false, message: 'JWT token signed with an unknown key.', expected, found: kid };
+}
+
+// The helpers of the functions below are module-level on purpose: a named closure per request
+// costs a `__name` call under tsx (esbuild's keepNames) on the gateway's hot path (bench/).
+async function lookUpKey(source: KeySource, kid: string, jwks: JwksCache): Promise<KeyLookup> {
 
   if (source.type === 'REMOTE_JWKS') {
     const result = await jwks.keyFor(source.uri, kid, source.maxCacheDurationInHours);
@@ -107,13 +115,13 @@ async function lookUpKey(source: KeySource, kid: string, jwks: JwksCache): Promi
         check: { check: 'authentication.publicKey', passed: false, message: 'Failed to retrieve the public keys from the JWKS URI.', expected: `a usable JWKS at ${source.uri}`, found: result.reason },
       };
     }
-    return { ok: false, status: 401, check: result.kind === 'no-such-kid' ? unknown(`a kid published at ${source.uri}`) : unusable(result.reason) };
+    return { ok: false, status: 401, check: result.kind === 'no-such-kid' ? unknownKey(kid, `a kid published at ${source.uri}`) : unusableKey(kid, result.reason) };
   }
   if (source.type === 'STATIC_KEYS') {
     const set = staticKeySet(source.keys);
     const entry = set.get(kid);
-    if (!entry) return { ok: false, status: 401, check: unknown([...set.keys()]) };
-    if (!entry.ok) return { ok: false, status: 401, check: unusable(entry.reason) };
+    if (!entry) return { ok: false, status: 401, check: unknownKey(kid, [...set.keys()]) };
+    if (!entry.ok) return { ok: false, status: 401, check: unusableKey(kid, entry.reason) };
     return entry;
   }
   return {
@@ -123,26 +131,28 @@ async function lookUpKey(source: KeySource, kid: string, jwks: JwksCache): Promi
   };
 }
 
+/** Adds a check to the list; true when it passed. */
+function addCheck(results: CheckResult[], c: CheckResult): boolean {
+  results.push(c);
+  return c.passed;
+}
+
 /** `exp` (required), `nbf` and `iat` (if present), `iss`, `aud`, in that order; the time checks within the clock skew. */
 export function checkRegisteredClaims(claims: Record<string, unknown>, rules: Pick<TokenRules, 'issuers' | 'audiences'>, nowSeconds: number, maxClockSkewInSeconds: number): CheckResult[] {
   const results: CheckResult[] = [];
-  const add = (c: CheckResult) => {
-    results.push(c);
-    return c.passed;
-  };
 
   // RFC 7519 §4.1.4: valid strictly before exp; the skew extends that instant.
   const exp = claims.exp;
   const expLimit = nowSeconds - maxClockSkewInSeconds;
   const expOk = typeof exp === 'number' && Number.isFinite(exp) && exp > expLimit;
-  if (!add({ check: 'authentication.exp', passed: expOk, message: expOk ? "The 'exp' claim is valid." : "Validation failed for 'exp' claim.", expected: `exp > ${expLimit}`, found: exp ?? null })) return results;
+  if (!addCheck(results, { check: 'authentication.exp', passed: expOk, message: expOk ? "The 'exp' claim is valid." : "Validation failed for 'exp' claim.", expected: `exp > ${expLimit}`, found: exp ?? null })) return results;
 
   // RFC 7519 §4.1.5: valid at or after nbf; the skew moves that instant earlier.
   const nbf = claims.nbf;
   if (nbf !== undefined) {
     const nbfLimit = nowSeconds + maxClockSkewInSeconds;
     const nbfOk = typeof nbf === 'number' && Number.isFinite(nbf) && nbf <= nbfLimit;
-    if (!add({ check: 'authentication.nbf', passed: nbfOk, message: nbfOk ? "The 'nbf' claim is valid." : "Validation failed for 'nbf' claim.", expected: `nbf <= ${nbfLimit}`, found: nbf })) return results;
+    if (!addCheck(results, { check: 'authentication.nbf', passed: nbfOk, message: nbfOk ? "The 'nbf' claim is valid." : "Validation failed for 'nbf' claim.", expected: `nbf <= ${nbfLimit}`, found: nbf })) return results;
   }
 
   // `iat`, when present, may not lie in the future beyond the skew [I]. OCI documents checks of
@@ -153,27 +163,27 @@ export function checkRegisteredClaims(claims: Record<string, unknown>, rules: Pi
   if (iat !== undefined) {
     const iatLimit = nowSeconds + maxClockSkewInSeconds;
     const iatOk = typeof iat === 'number' && Number.isFinite(iat) && iat <= iatLimit;
-    if (!add({ check: 'authentication.iat', passed: iatOk, message: iatOk ? "The 'iat' claim is valid." : "Validation failed for 'iat' claim.", expected: `iat <= ${iatLimit}`, found: iat })) return results;
+    if (!addCheck(results, { check: 'authentication.iat', passed: iatOk, message: iatOk ? "The 'iat' claim is valid." : "Validation failed for 'iat' claim.", expected: `iat <= ${iatLimit}`, found: iat })) return results;
   }
 
   const iss = claims.iss;
   if (!rules.issuers?.length) {
-    add({ check: 'authentication.iss', passed: true, message: "No issuers configured: 'iss' is not checked.", found: iss ?? null });
+    addCheck(results, { check: 'authentication.iss', passed: true, message: "No issuers configured: 'iss' is not checked.", found: iss ?? null });
   } else {
     // Exact string equality: 'https://identity.oraclecloud.com/' is not 'https://identity.oraclecloud.com' [C D-idp].
     const ok = typeof iss === 'string' && rules.issuers.includes(iss);
-    if (!add({ check: 'authentication.iss', passed: ok, message: ok ? 'JWT token issued by a configured issuer.' : 'JWT token not issued by the configured issuers.', expected: [...rules.issuers], found: iss ?? null })) return results;
+    if (!addCheck(results, { check: 'authentication.iss', passed: ok, message: ok ? 'JWT token issued by a configured issuer.' : 'JWT token not issued by the configured issuers.', expected: [...rules.issuers], found: iss ?? null })) return results;
   }
 
   const aud = claims.aud;
   if (!rules.audiences?.length) {
-    add({ check: 'authentication.aud', passed: true, message: "No audiences configured: 'aud' is not checked.", found: aud ?? null });
+    addCheck(results, { check: 'authentication.aud', passed: true, message: "No audiences configured: 'aud' is not checked.", found: aud ?? null });
   } else {
     // `aud` may be one string or an array (IDCS user tokens carry three URLs): any element may match [I].
     const given = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
     const audiences = rules.audiences;
     const ok = given.some((a) => audiences.includes(a));
-    add({ check: 'authentication.aud', passed: ok, message: ok ? 'JWT token issued for a configured audience.' : 'JWT token not issued for the configured audience.', expected: [...audiences], found: aud ?? null });
+    addCheck(results, { check: 'authentication.aud', passed: ok, message: ok ? 'JWT token issued for a configured audience.' : 'JWT token not issued for the configured audience.', expected: [...audiences], found: aud ?? null });
   }
   return results;
 }
@@ -201,27 +211,29 @@ export interface TokenAuthenticationDeps {
   verifySignature?: SignatureVerifier;
 }
 
+/** A refused authentication: the trace so far plus the refusing check, and RFC 6750's challenge for a 401. */
+function refusal(checks: CheckResult[], scheme: string, check: CheckResult, status: 401 | 500 = 401, anonymous = false): AuthenticationResult {
+  checks.push(check);
+  if (status !== 401) return { ok: false, anonymous, status, checks, reason: check };
+  return { ok: false, anonymous, status, checks, reason: check, wwwAuthenticate: anonymous ? scheme : `${scheme} error="invalid_token"` };
+}
+
 export async function authenticateToken(policy: TokenAuthentication, request: GatewayRequest, deps: TokenAuthenticationDeps): Promise<AuthenticationResult> {
   const checks: CheckResult[] = [];
   // RFC 6750 §3: a bare challenge when no token came, `error="invalid_token"` when one failed [I].
   const scheme = policy.tokenAuthScheme || 'Bearer';
-  const refuse = (check: CheckResult, status: 401 | 500 = 401, anonymous = false): AuthenticationResult => {
-    checks.push(check);
-    if (status !== 401) return { ok: false, anonymous, status, checks, reason: check };
-    return { ok: false, anonymous, status, checks, reason: check, wwwAuthenticate: anonymous ? scheme : `${scheme} error="invalid_token"` };
-  };
   const place = describeTokenPlace(policy);
 
   const located = locateToken(policy, request);
   if (located.kind === 'none') {
-    return refuse({ check: 'authentication.token', passed: false, message: 'JWT token not found in the request.', expected: place, found: null }, 401, true);
+    return refusal(checks, scheme, { check: 'authentication.token', passed: false, message: 'JWT token not found in the request.', expected: place, found: null }, 401, true);
   }
   if (located.kind === 'bad') {
-    return refuse({ check: 'authentication.token', passed: false, message: 'JWT token could not be read from the request.', expected: place, found: located.reason });
+    return refusal(checks, scheme, { check: 'authentication.token', passed: false, message: 'JWT token could not be read from the request.', expected: place, found: located.reason });
   }
   const { token } = located;
   if (token.length > MAX_TOKEN_BYTES) {
-    return refuse({ check: 'authentication.token', passed: false, message: 'JWT token is too large.', expected: `at most ${MAX_TOKEN_BYTES} bytes`, found: `${token.length} bytes` });
+    return refusal(checks, scheme, { check: 'authentication.token', passed: false, message: 'JWT token is too large.', expected: `at most ${MAX_TOKEN_BYTES} bytes`, found: `${token.length} bytes` });
   }
   const rules = tokenRules(policy);
   // Only the two emulated key sources can vouch for a token; anything else is refused below.
@@ -234,7 +246,7 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
   if (!cached) {
     const parsed = parseCompactJws(token);
     if (!parsed.ok) {
-      return refuse({ check: 'authentication.token', passed: false, message: 'JWT token is malformed.', expected: 'a signed JWT (JWS compact serialization)', found: parsed.reason });
+      return refusal(checks, scheme, { check: 'authentication.token', passed: false, message: 'JWT token is malformed.', expected: 'a signed JWT (JWS compact serialization)', found: parsed.reason });
     }
     jws = parsed.jws;
   }
@@ -244,21 +256,21 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
 
   const alg = header.alg;
   if (!isRsAlgorithm(alg)) {
-    return refuse({ check: 'authentication.algorithm', passed: false, message: 'JWT token signed with an unsupported algorithm.', expected: [...RS_ALGORITHMS], found: alg ?? null });
+    return refusal(checks, scheme, { check: 'authentication.algorithm', passed: false, message: 'JWT token signed with an unsupported algorithm.', expected: [...RS_ALGORITHMS], found: alg ?? null });
   }
   checks.push({ check: 'authentication.algorithm', passed: true, message: 'JWT token algorithm is supported.', expected: [...RS_ALGORITHMS], found: alg });
 
   const kid = header.kid;
   if (typeof kid !== 'string' || kid === '') {
-    return refuse({ check: 'authentication.kid', passed: false, message: "JWT token header has no 'kid'.", expected: 'the kid of a configured public key', found: kid ?? null });
+    return refusal(checks, scheme, { check: 'authentication.kid', passed: false, message: "JWT token header has no 'kid'.", expected: 'the kid of a configured public key', found: kid ?? null });
   }
   // Looked up on every request, cached token or not: a key the JWKS no longer serves verifies nothing.
   const key = await lookUpKey(rules.source, kid, deps.jwks);
-  if (!key.ok) return refuse(key.check, key.status);
+  if (!key.ok) return refusal(checks, scheme, key.check, key.status);
   checks.push({ check: 'authentication.kid', passed: true, message: 'JWT token signed with a configured key.', found: kid });
 
   if (key.alg !== undefined && key.alg !== alg) {
-    return refuse({ check: 'authentication.algorithm', passed: false, message: "JWT token algorithm does not match the public key's 'alg'.", expected: key.alg, found: alg });
+    return refusal(checks, scheme, { check: 'authentication.algorithm', passed: false, message: "JWT token algorithm does not match the public key's 'alg'.", expected: key.alg, found: alg });
   }
 
   const expectedSignature = `an ${alg} signature by the key '${kid}'`;
@@ -269,13 +281,13 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
       // Cached under a key the source no longer serves for this kid (a JWKS refresh): verify against today's key.
       const parsed = parseCompactJws(token);
       // Cannot happen (it parsed when it was cached); refusing keeps the gateway from ever answering 5xx for a token.
-      if (!parsed.ok) return refuse({ check: 'authentication.signature', passed: false, message: 'JWT token is malformed.', expected: expectedSignature, found: parsed.reason });
+      if (!parsed.ok) return refusal(checks, scheme, { check: 'authentication.signature', passed: false, message: 'JWT token is malformed.', expected: expectedSignature, found: parsed.reason });
       jws = parsed.jws;
     }
     const signatureOk = (deps.verifySignature ?? verifyRsSignature)(alg, jws.signingInput, key.key, jws.signature);
     if (!signatureOk) {
       if (cached) cache!.delete(sourceId, token);
-      return refuse({ check: 'authentication.signature', passed: false, message: 'JWT token signature is invalid.', expected: expectedSignature, found: 'a signature that does not verify' });
+      return refusal(checks, scheme, { check: 'authentication.signature', passed: false, message: 'JWT token signature is invalid.', expected: expectedSignature, found: 'a signature that does not verify' });
     }
     // Remembered before the claim checks: those depend on the clock and the policy, and run on every request.
     cache?.set(sourceId, token, { header: jws.header, claims: jws.payload, alg, kid, key: key.key });
@@ -284,12 +296,12 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
 
   const skew = policy.maxClockSkewInSeconds ?? 0;
   for (const c of checkRegisteredClaims(payload, rules, deps.clock.nowMs() / 1000, skew)) {
-    if (!c.passed) return refuse(c);
+    if (!c.passed) return refusal(checks, scheme, c);
     checks.push(c);
   }
   if (rules.verifyClaims?.length) {
     for (const c of verifyClaims(payload, rules.verifyClaims)) {
-      if (!c.passed) return refuse(c);
+      if (!c.passed) return refusal(checks, scheme, c);
       checks.push(c);
     }
   }

@@ -45,9 +45,15 @@ export function describeTokenPlace(policy: TokenPlace): string {
   return places.length ? `a token in the ${places.join(' or the ')}` : 'a token (the policy names no header or query parameter)';
 }
 
+const SCHEME_SP_TOKEN = /^([!-~]+) ([!-~]+)$/;
+
 function tokenFromHeader(name: string, scheme: string | undefined, request: GatewayRequest): TokenLocation {
   const values = request.headers[name.toLowerCase()] ?? [];
   if (values.length > 1) return { kind: 'bad', reason: `the header '${name}' was sent ${values.length} times` };
+  // The usual case in one anchored scan of the (1-2 KB) value: `<scheme> <token>`, visible ASCII,
+  // one space. It gives what the rules below give for such a value; anything else takes them.
+  const simple = scheme ? SCHEME_SP_TOKEN.exec(values[0] ?? '') : null;
+  if (simple && simple[1]!.toLowerCase() === scheme!.toLowerCase()) return { kind: 'token', token: simple[2]! };
   // Optional white space around a field value is SP and HTAB only (RFC 9110 §5.5); String#trim would drop a no-break space too.
   const value = (values[0] ?? '').replace(/^[ \t]+|[ \t]+$/g, '');
   if (value === '') return NONE;

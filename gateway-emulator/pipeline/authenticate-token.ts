@@ -172,7 +172,7 @@ export function checkRegisteredClaims(claims: Record<string, unknown>, rules: Pi
   } else {
     // Exact string equality: 'https://identity.oraclecloud.com/' is not 'https://identity.oraclecloud.com' [C D-idp].
     const ok = typeof iss === 'string' && rules.issuers.includes(iss);
-    if (!addCheck(results, { check: 'authentication.iss', passed: ok, message: ok ? 'JWT token issued by a configured issuer.' : 'JWT token not issued by the configured issuers.', expected: [...rules.issuers], found: iss ?? null })) return results;
+    if (!addCheck(results, { check: 'authentication.iss', passed: ok, message: ok ? 'JWT token issued by a configured issuer.' : 'JWT token not issued by the configured issuers.', expected: rules.issuers, found: iss ?? null })) return results;
   }
 
   const aud = claims.aud;
@@ -183,7 +183,7 @@ export function checkRegisteredClaims(claims: Record<string, unknown>, rules: Pi
     const given = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
     const audiences = rules.audiences;
     const ok = given.some((a) => audiences.includes(a));
-    addCheck(results, { check: 'authentication.aud', passed: ok, message: ok ? 'JWT token issued for a configured audience.' : 'JWT token not issued for the configured audience.', expected: [...audiences], found: aud ?? null });
+    addCheck(results, { check: 'authentication.aud', passed: ok, message: ok ? 'JWT token issued for a configured audience.' : 'JWT token not issued for the configured audience.', expected: audiences, found: aud ?? null });
   }
   return results;
 }
@@ -218,11 +218,28 @@ function refusal(checks: CheckResult[], scheme: string, check: CheckResult, stat
   return { ok: false, anonymous, status, checks, reason: check, wwwAuthenticate: anonymous ? scheme : `${scheme} error="invalid_token"` };
 }
 
+/**
+ * What a policy says, worked out once per policy object rather than per request (deployment
+ * specs are frozen when stored, so a policy object never changes under the cache).
+ */
+const POLICY_FACTS = new WeakMap<TokenAuthentication, { rules: TokenRules; place: string; sourceId: string }>();
+
+function policyFacts(policy: TokenAuthentication): { rules: TokenRules; place: string; sourceId: string } {
+  let facts = POLICY_FACTS.get(policy);
+  if (!facts) {
+    const rules = tokenRules(policy);
+    facts = { rules, place: describeTokenPlace(policy), sourceId: rules.source.type === 'unsupported' ? '' : keySourceId(rules.source) };
+    // Only frozen policies (stored deployments) are remembered: a caller's own object may still change.
+    if (Object.isFrozen(policy)) POLICY_FACTS.set(policy, facts);
+  }
+  return facts;
+}
+
 export async function authenticateToken(policy: TokenAuthentication, request: GatewayRequest, deps: TokenAuthenticationDeps): Promise<AuthenticationResult> {
   const checks: CheckResult[] = [];
   // RFC 6750 §3: a bare challenge when no token came, `error="invalid_token"` when one failed [I].
   const scheme = policy.tokenAuthScheme || 'Bearer';
-  const place = describeTokenPlace(policy);
+  const { rules, place, sourceId: policySourceId } = policyFacts(policy);
 
   const located = locateToken(policy, request);
   if (located.kind === 'none') {
@@ -235,10 +252,9 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
   if (token.length > MAX_TOKEN_BYTES) {
     return refusal(checks, scheme, { check: 'authentication.token', passed: false, message: 'JWT token is too large.', expected: `at most ${MAX_TOKEN_BYTES} bytes`, found: `${token.length} bytes` });
   }
-  const rules = tokenRules(policy);
   // Only the two emulated key sources can vouch for a token; anything else is refused below.
   const cache = rules.source.type === 'unsupported' ? null : (deps.verifiedTokens ?? null);
-  const sourceId = cache && rules.source.type !== 'unsupported' ? keySourceId(rules.source) : '';
+  const sourceId = cache ? policySourceId : '';
   const cached: VerifiedToken | undefined = cache?.get(sourceId, token);
 
   // A cached token parsed before (parsing is deterministic); the bytes are parsed again only if its signature must be re-checked.
@@ -256,9 +272,9 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
 
   const alg = header.alg;
   if (!isRsAlgorithm(alg)) {
-    return refusal(checks, scheme, { check: 'authentication.algorithm', passed: false, message: 'JWT token signed with an unsupported algorithm.', expected: [...RS_ALGORITHMS], found: alg ?? null });
+    return refusal(checks, scheme, { check: 'authentication.algorithm', passed: false, message: 'JWT token signed with an unsupported algorithm.', expected: RS_ALGORITHMS, found: alg ?? null });
   }
-  checks.push({ check: 'authentication.algorithm', passed: true, message: 'JWT token algorithm is supported.', expected: [...RS_ALGORITHMS], found: alg });
+  checks.push({ check: 'authentication.algorithm', passed: true, message: 'JWT token algorithm is supported.', expected: RS_ALGORITHMS, found: alg });
 
   const kid = header.kid;
   if (typeof kid !== 'string' || kid === '') {

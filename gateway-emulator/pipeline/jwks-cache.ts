@@ -143,6 +143,8 @@ export class JwksCache {
   private readonly maxEntries: number;
   /** Insertion order is recency order: an entry is re-inserted on every use, the first is the least recently used. */
   private readonly entries = new Map<string, Entry>();
+  /** The key of the most recently used entry (its place in the LRU order needs no update). */
+  private newest: string | undefined;
   private fetches = 0;
 
   constructor(options: JwksCacheOptions) {
@@ -205,6 +207,9 @@ export class JwksCache {
 
   private entry(uri: string): Entry {
     let entry = this.entries.get(uri);
+    // Already the most recently used (the usual case: one JWKS per gateway): nothing to reorder.
+    if (entry && uri === this.newest) return entry;
+    this.newest = uri;
     if (entry) {
       this.entries.delete(uri);
     } else {

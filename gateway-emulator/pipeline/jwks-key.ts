@@ -10,7 +10,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 
 /** The only signature algorithms OCI accepts (RSASSA-PKCS1-v1_5). */
-export const RS_ALGORITHMS = ['RS256', 'RS384', 'RS512'] as const;
+export const RS_ALGORITHMS = Object.freeze(['RS256', 'RS384', 'RS512'] as const);
 export type RsAlgorithm = (typeof RS_ALGORITHMS)[number];
 
 /** The node:crypto digest of each accepted algorithm. */

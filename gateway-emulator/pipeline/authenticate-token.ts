@@ -222,24 +222,63 @@ function refusal(checks: CheckResult[], scheme: string, check: CheckResult, stat
  * What a policy says, worked out once per policy object rather than per request (deployment
  * specs are frozen when stored, so a policy object never changes under the cache).
  */
-const POLICY_FACTS = new WeakMap<TokenAuthentication, { rules: TokenRules; place: string; sourceId: string }>();
+interface PolicyFacts {
+  rules: TokenRules;
+  place: string;
+  sourceId: string;
+  /** The trace entry of a token found where the policy looks (the same for every request). */
+  tokenFound: CheckResult;
+}
 
-function policyFacts(policy: TokenAuthentication): { rules: TokenRules; place: string; sourceId: string } {
+const POLICY_FACTS = new WeakMap<TokenAuthentication, PolicyFacts>();
+
+function policyFacts(policy: TokenAuthentication): PolicyFacts {
   let facts = POLICY_FACTS.get(policy);
   if (!facts) {
     const rules = tokenRules(policy);
-    facts = { rules, place: describeTokenPlace(policy), sourceId: rules.source.type === 'unsupported' ? '' : keySourceId(rules.source) };
+    const place = describeTokenPlace(policy);
+    facts = {
+      rules,
+      place,
+      sourceId: rules.source.type === 'unsupported' ? '' : keySourceId(rules.source),
+      tokenFound: Object.freeze({ check: 'authentication.token', passed: true, message: 'JWT token found.', expected: place }),
+    };
     // Only frozen policies (stored deployments) are remembered: a caller's own object may still change.
     if (Object.isFrozen(policy)) POLICY_FACTS.set(policy, facts);
   }
   return facts;
 }
 
+/** The passed algorithm check of each algorithm (shared, frozen: traces only read them). */
+const ALGORITHM_SUPPORTED: Readonly<Record<RsAlgorithm, CheckResult>> = Object.freeze(
+  Object.fromEntries(RS_ALGORITHMS.map((alg) => [alg, Object.freeze({ check: 'authentication.algorithm', passed: true, message: 'JWT token algorithm is supported.', expected: RS_ALGORITHMS, found: alg })])) as Record<RsAlgorithm, CheckResult>,
+);
+
+/** The passed kid and (cached) signature checks of an (alg, kid), shared across requests; bounded. */
+const KEY_CHECKS = new Map<string, { kid: CheckResult; expectedSignature: string; cachedSignature: CheckResult }>();
+const MAX_KEY_CHECKS = 1_000;
+
+function passedKeyChecks(alg: RsAlgorithm, kid: string): { kid: CheckResult; expectedSignature: string; cachedSignature: CheckResult } {
+  const id = `${alg} ${kid}`;
+  let known = KEY_CHECKS.get(id);
+  if (!known) {
+    const expectedSignature = `an ${alg} signature by the key '${kid}'`;
+    known = {
+      kid: Object.freeze({ check: 'authentication.kid', passed: true, message: 'JWT token signed with a configured key.', found: kid }),
+      expectedSignature,
+      cachedSignature: Object.freeze({ check: 'authentication.signature', passed: true, message: 'JWT token signature is valid.', expected: expectedSignature, found: Object.freeze({ cached: true }) }),
+    };
+    if (KEY_CHECKS.size >= MAX_KEY_CHECKS) KEY_CHECKS.clear();
+    KEY_CHECKS.set(id, known);
+  }
+  return known;
+}
+
 export async function authenticateToken(policy: TokenAuthentication, request: GatewayRequest, deps: TokenAuthenticationDeps): Promise<AuthenticationResult> {
   const checks: CheckResult[] = [];
   // RFC 6750 §3: a bare challenge when no token came, `error="invalid_token"` when one failed [I].
   const scheme = policy.tokenAuthScheme || 'Bearer';
-  const { rules, place, sourceId: policySourceId } = policyFacts(policy);
+  const { rules, place, sourceId: policySourceId, tokenFound } = policyFacts(policy);
 
   const located = locateToken(policy, request);
   if (located.kind === 'none') {
@@ -268,13 +307,13 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
   }
   const header = cached ? cached.header : jws!.header;
   const payload = cached ? cached.claims : jws!.payload;
-  checks.push({ check: 'authentication.token', passed: true, message: 'JWT token found.', expected: place });
+  checks.push(tokenFound);
 
   const alg = header.alg;
   if (!isRsAlgorithm(alg)) {
     return refusal(checks, scheme, { check: 'authentication.algorithm', passed: false, message: 'JWT token signed with an unsupported algorithm.', expected: RS_ALGORITHMS, found: alg ?? null });
   }
-  checks.push({ check: 'authentication.algorithm', passed: true, message: 'JWT token algorithm is supported.', expected: RS_ALGORITHMS, found: alg });
+  checks.push(ALGORITHM_SUPPORTED[alg]);
 
   const kid = header.kid;
   if (typeof kid !== 'string' || kid === '') {
@@ -283,15 +322,16 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
   // Looked up on every request, cached token or not: a key the JWKS no longer serves verifies nothing.
   const key = await lookUpKey(rules.source, kid, deps.jwks);
   if (!key.ok) return refusal(checks, scheme, key.check, key.status);
-  checks.push({ check: 'authentication.kid', passed: true, message: 'JWT token signed with a configured key.', found: kid });
+  const passed = passedKeyChecks(alg, kid);
+  checks.push(passed.kid);
 
   if (key.alg !== undefined && key.alg !== alg) {
     return refusal(checks, scheme, { check: 'authentication.algorithm', passed: false, message: "JWT token algorithm does not match the public key's 'alg'.", expected: key.alg, found: alg });
   }
 
-  const expectedSignature = `an ${alg} signature by the key '${kid}'`;
+  const expectedSignature = passed.expectedSignature;
   if (cached && cachedSignatureHolds(cached, key.key, alg)) {
-    checks.push({ check: 'authentication.signature', passed: true, message: 'JWT token signature is valid.', expected: expectedSignature, found: { cached: true } });
+    checks.push(passed.cachedSignature);
   } else {
     if (!jws) {
       // Cached under a key the source no longer serves for this kid (a JWKS refresh): verify against today's key.

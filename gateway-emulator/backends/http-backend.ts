@@ -210,6 +210,17 @@ function originOf(authority: string): { origin: string; host: string } {
   return known;
 }
 
+/**
+ * Headers as undici's flat `[name, value, name, value, ...]` list: one pass, no intermediate
+ * object; a repeated header is a repeated pair (undici wants Host and Content-Length once, which
+ * backendRequestHeaders guarantees).
+ */
+function flatHeaders(headers: Readonly<Record<string, ReadonlyArray<string>>>): string[] {
+  const flat: string[] = [];
+  for (const name in headers) for (const value of headers[name]!) flat.push(name, value);
+  return flat;
+}
+
 /** Request bodies go out in chunks of this size so a backend that stops reading is noticed (send timeout). */
 const BODY_CHUNK_BYTES = 64 * 1024;
 
@@ -338,8 +349,7 @@ class Exchange implements Dispatcher.DispatchHandler {
           origin: target.origin,
           path: target.path,
           method: this.call.method as Dispatcher.HttpMethod,
-          // undici takes Host and Content-Length only as single strings.
-          headers: Object.fromEntries(Object.entries(headers).map(([name, values]) => [name, values.length === 1 ? values[0]! : values])),
+          headers: flatHeaders(headers),
           body: body ? this.uploadOf(body) : null,
           headersTimeout: 0,
           bodyTimeout: 0,

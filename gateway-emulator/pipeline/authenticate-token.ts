@@ -180,9 +180,8 @@ export function checkRegisteredClaims(claims: Record<string, unknown>, rules: Pi
     addCheck(results, { check: 'authentication.aud', passed: true, message: "No audiences configured: 'aud' is not checked.", found: aud ?? null });
   } else {
     // `aud` may be one string or an array (IDCS user tokens carry three URLs): any element may match [I].
-    const given = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
     const audiences = rules.audiences;
-    const ok = given.some((a) => audiences.includes(a));
+    const ok = typeof aud === 'string' ? audiences.includes(aud) : Array.isArray(aud) && aud.some((a) => typeof a === 'string' && audiences.includes(a));
     addCheck(results, { check: 'authentication.aud', passed: ok, message: ok ? 'JWT token issued for a configured audience.' : 'JWT token not issued for the configured audience.', expected: audiences, found: aud ?? null });
   }
   return results;

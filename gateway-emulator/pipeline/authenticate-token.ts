@@ -131,6 +131,23 @@ async function lookUpKey(source: KeySource, kid: string, jwks: JwksCache): Promi
   };
 }
 
+/**
+ * The passed `iss` check of an issuer list and a matching issuer: the same on every request of a
+ * deployment, so shared (frozen) rather than built per request; bounded per list.
+ */
+const PASSED_ISSUER = new WeakMap<ReadonlyArray<string>, Map<string, CheckResult>>();
+
+function passedIssuerCheck(issuers: ReadonlyArray<string>, iss: string): CheckResult {
+  let byIssuer = PASSED_ISSUER.get(issuers);
+  if (!byIssuer) PASSED_ISSUER.set(issuers, (byIssuer = new Map()));
+  let check = byIssuer.get(iss);
+  if (!check) {
+    check = Object.freeze({ check: 'authentication.iss', passed: true, message: 'JWT token issued by a configured issuer.', expected: issuers, found: iss });
+    byIssuer.set(iss, check);
+  }
+  return check;
+}
+
 /** Adds a check to the list; true when it passed. */
 function addCheck(results: CheckResult[], c: CheckResult): boolean {
   results.push(c);
@@ -172,7 +189,8 @@ export function checkRegisteredClaims(claims: Record<string, unknown>, rules: Pi
   } else {
     // Exact string equality: 'https://identity.oraclecloud.com/' is not 'https://identity.oraclecloud.com' [C D-idp].
     const ok = typeof iss === 'string' && rules.issuers.includes(iss);
-    if (!addCheck(results, { check: 'authentication.iss', passed: ok, message: ok ? 'JWT token issued by a configured issuer.' : 'JWT token not issued by the configured issuers.', expected: rules.issuers, found: iss ?? null })) return results;
+    if (ok) addCheck(results, passedIssuerCheck(rules.issuers, iss));
+    else if (!addCheck(results, { check: 'authentication.iss', passed: false, message: 'JWT token not issued by the configured issuers.', expected: rules.issuers, found: iss ?? null })) return results;
   }
 
   const aud = claims.aud;
@@ -273,8 +291,11 @@ function passedKeyChecks(alg: RsAlgorithm, kid: string): { kid: CheckResult; exp
   return known;
 }
 
-export async function authenticateToken(policy: TokenAuthentication, request: GatewayRequest, deps: TokenAuthenticationDeps): Promise<AuthenticationResult> {
-  const checks: CheckResult[] = [];
+/**
+ * `checks`: where the trace goes (the caller's own list saves a copy on the hot path); the result
+ * carries the same list.
+ */
+export async function authenticateToken(policy: TokenAuthentication, request: GatewayRequest, deps: TokenAuthenticationDeps, checks: CheckResult[] = []): Promise<AuthenticationResult> {
   // RFC 6750 §3: a bare challenge when no token came, `error="invalid_token"` when one failed [I].
   const scheme = policy.tokenAuthScheme || 'Bearer';
   const { rules, place, sourceId: policySourceId, tokenFound } = policyFacts(policy);

@@ -186,7 +186,7 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
   const anonymousAllowed = Boolean((authPolicy as { isAnonymousAccessAllowed?: boolean } | undefined)?.isAnonymousAccessAllowed);
   if (authPolicy) {
     const result = isTokenPolicy(authPolicy)
-      ? await authenticateToken(authPolicy, request, { jwks: deps.jwks, clock: deps.clock, ...(deps.verifiedTokens ? { verifiedTokens: deps.verifiedTokens } : {}) })
+      ? await authenticateToken(authPolicy, request, { jwks: deps.jwks, clock: deps.clock, verifiedTokens: deps.verifiedTokens ?? null }, base.checks)
       : authPolicy.type === 'CUSTOM_AUTHENTICATION'
         ? await authenticateCustom(authPolicy as models.CustomAuthenticationPolicy, request, {
             functions: deps.functions,
@@ -199,7 +199,8 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
       const c = recordCheck(base, { check: 'authentication', passed: false, message: `authentication type ${authPolicy.type} is not emulated` });
       return refuse(base, withCorsHeaders(standardAnswer(500), corsHeaders), c);
     }
-    base.checks.push(...result.checks);
+    // Token authentication wrote into base.checks itself; the authorizer's trace is its own list.
+    if (result.checks !== base.checks) base.checks.push(...result.checks);
     // No token, but OCI still answers 500 for every request while the JWKS cannot be fetched.
     const unavailable = !result.ok && result.anonymous && isTokenPolicy(authPolicy) ? await jwksUnavailable(authPolicy, deps) : undefined;
     if (result.ok) {

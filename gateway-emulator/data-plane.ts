@@ -99,7 +99,7 @@ function writeAnswer(res: ServerResponse, answer: GatewayAnswer, id: string, rea
 
 async function handle(req: IncomingMessage, res: ServerResponse, deps: DataPlaneDeps): Promise<void> {
   const id = requestId(req);
-  const time = new Date(deps.clock.nowMs()).toISOString();
+  const timeMs = deps.clock.nowMs();
   let body: Buffer;
   try {
     body = await readRequestBytes(req, MAX_BODY_BYTES);
@@ -115,7 +115,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: DataPlane
   const request = toGatewayRequest(req, body);
   const decision = await decide(request, deps.deployments(), deps);
   if (decision.outcome === 'refused') {
-    deps.log.record(decision, { time, requestId: id, status: decision.answer.status });
+    deps.log.record(decision, { timeMs, requestId: id, status: decision.answer.status });
     const reason = deps.explainRefusals && decision.answer.status >= 400 ? `${decision.reason.check}: ${decision.reason.message}` : undefined;
     writeAnswer(res, decision.answer, id, reason);
     return;
@@ -124,7 +124,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: DataPlane
     const answer = decision.plan.answer;
     const headers: Record<string, string[]> = {};
     for (const [k, v] of Object.entries(answer.headers)) headers[k] = Array.isArray(v) ? v : [v];
-    deps.log.record(decision, { time, requestId: id, status: answer.status });
+    deps.log.record(decision, { timeMs, requestId: id, status: answer.status });
     writeAnswer(res, { ...answer, headers: decision.responseHeaders(headers) }, id);
     return;
   }
@@ -137,11 +137,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: DataPlane
   if (result.ok) {
     // A backend that failed after its status went out: the client connection was cut; say so.
     const backendFailure: CheckResult | undefined = result.incomplete ? { check: 'backend', passed: false, message: result.incomplete } : undefined;
-    deps.log.record(decision, { time, requestId: id, status: result.status, ...(backendFailure ? { backendFailure } : {}) });
+    deps.log.record(decision, { timeMs, requestId: id, status: result.status, ...(backendFailure ? { backendFailure } : {}) });
     return;
   }
   const failure: CheckResult = { check: 'backend', passed: false, message: result.reason };
-  deps.log.record(decision, { time, requestId: id, status: result.status, backendFailure: failure });
+  deps.log.record(decision, { timeMs, requestId: id, status: result.status, backendFailure: failure });
   if (!res.headersSent) writeAnswer(res, gatewayError(result.status, result.message), id, deps.explainRefusals ? `backend: ${result.reason}` : undefined);
   else res.destroy();
 }

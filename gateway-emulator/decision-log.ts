@@ -22,8 +22,11 @@ export interface DecisionLogEntry {
   checks: CheckResult[];
 }
 
+/** As kept: the instant as a number, written as ISO text only when the entry is read. */
+type StoredEntry = Omit<DecisionLogEntry, 'time'> & { timeMs: number };
+
 export class DecisionLog {
-  private readonly entries: DecisionLogEntry[] = [];
+  private readonly entries: StoredEntry[] = [];
   private next = 0;
 
   constructor(
@@ -31,9 +34,10 @@ export class DecisionLog {
     private readonly sink?: (line: string) => void,
   ) {}
 
-  record(decision: Decision, meta: { time: string; requestId: string; status: number; backendFailure?: CheckResult }): DecisionLogEntry {
-    const entry: DecisionLogEntry = {
-      time: meta.time,
+  /** `timeMs`: when the request came (epoch ms); formatted on reading, not per request. */
+  record(decision: Decision, meta: { timeMs: number; requestId: string; status: number; backendFailure?: CheckResult }): void {
+    const entry: StoredEntry = {
+      timeMs: meta.timeMs,
       requestId: meta.requestId,
       method: decision.method,
       path: decision.path,
@@ -48,13 +52,17 @@ export class DecisionLog {
     if (this.entries.length < this.size) this.entries.push(entry);
     else this.entries[this.next] = entry;
     this.next = (this.next + 1) % this.size;
-    this.sink?.(JSON.stringify({ ...entry, checks: undefined }));
-    return entry;
+    if (this.sink) this.sink(JSON.stringify({ ...readable(entry), checks: undefined }));
   }
 
   /** The most recent entries, newest first. */
   recent(limit = this.size): DecisionLogEntry[] {
     const ordered = this.entries.length < this.size ? [...this.entries] : [...this.entries.slice(this.next), ...this.entries.slice(0, this.next)];
-    return ordered.reverse().slice(0, limit);
+    return ordered.reverse().slice(0, limit).map(readable);
   }
+}
+
+/** An entry as it is served and logged: `time` as ISO text first, as before. */
+function readable({ timeMs, ...rest }: StoredEntry): DecisionLogEntry {
+  return { time: new Date(timeMs).toISOString(), ...rest };
 }

@@ -27,7 +27,9 @@ export interface Command {
   name: string;
   /** One line for the command list. */
   summary: string;
-  /** Runs the command; `--help` / `-h` prints its help text and returns 0. */
+  /** Its help text: `--help` / `-h` prints it (cli/main.ts) instead of running. Absent: the command answers --help itself. */
+  help?: string;
+  /** Runs the command. */
   run(argv: string[], io: CommandIo): Promise<number>;
 }
 

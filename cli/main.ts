@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isEntryPoint } from '../common/entry-point.js';
-import { UsageError, processIo, type Command, type CommandIo } from './command.js';
+import { UsageError, processIo, wantsHelp, type Command, type CommandIo } from './command.js';
 
 interface Entry {
   name: string;
@@ -78,6 +78,10 @@ export async function main(argv: string[], io: CommandIo = processIo()): Promise
     return 2;
   }
   const command = await entry.load();
+  if (command.help !== undefined && wantsHelp(args)) {
+    io.out(command.help);
+    return 0;
+  }
   try {
     return await command.run(args, io);
   } catch (err) {

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatInspection } from '../inspection-format.js';
-import { UsageError, wantsHelp, type Command, type CommandIo } from '../command.js';
+import { UsageError, type Command, type CommandIo } from '../command.js';
 
 export const DEFAULT_IAM_URL = 'http://127.0.0.1:8080';
 
@@ -65,11 +65,8 @@ export async function tokenArgument(value: string | undefined, io: CommandIo, wh
 export const decode: Command = {
   name: 'decode',
   summary: "show a JWT's header and claims explained, with dates, and check its signature",
+  help: HELP,
   async run(argv, io) {
-    if (wantsHelp(argv)) {
-      io.out(HELP);
-      return 0;
-    }
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { fetchFailure, UsageError, wantsHelp, type Command, type CommandIo } from '../command.js';
+import { fetchFailure, UsageError, type Command, type CommandIo } from '../command.js';
 import { dateOption, jwksOption, tokenArgument } from './decode.js';
 import type { ExplainDeployment } from '../../tools/explain.js';
 
@@ -193,11 +193,8 @@ async function runExplain(argv: string[], io: CommandIo): Promise<number> {
 export const explainCommand: Command = {
   name: 'explain',
   summary: "run the gateway's decision for one request offline: verdict, and every check expected vs found",
+  help: HELP,
   async run(argv, io) {
-    if (wantsHelp(argv)) {
-      io.out(HELP);
-      return 0;
-    }
     return runExplain(argv, io);
   },
 };

@@ -1,5 +1,5 @@
 /** `oci-auth-harness start`: the stack, exactly as `npm start` runs it (bin/start.ts). */
-import { wantsHelp, type Command } from '../command.js';
+import type { Command } from '../command.js';
 
 const PROGRAM = 'oci-auth-harness start';
 
@@ -21,11 +21,8 @@ export const HELP = [
 export const start: Command = {
   name: 'start',
   summary: 'run the stack (mock IAM, gateway emulator, echo backend) until Ctrl-C; as npm start',
+  help: HELP,
   async run(argv, io) {
-    if (wantsHelp(argv)) {
-      io.out(HELP);
-      return 0;
-    }
     const { runStart } = await import('../../bin/start.js');
     return runStart(argv, { out: io.out, err: io.err }, PROGRAM);
   },

@@ -4,7 +4,7 @@
  * goes to standard output, so `TOKEN=$(oci-auth-harness token ...)` works.
  */
 import { parseArgs } from 'node:util';
-import { fetchFailure, UsageError, wantsHelp, type Command, type CommandIo } from '../command.js';
+import { fetchFailure, UsageError, type Command, type CommandIo } from '../command.js';
 import { formatInspection } from '../inspection-format.js';
 import { DEFAULT_IAM_URL } from './decode.js';
 
@@ -105,11 +105,8 @@ async function credentials(values: Record<string, string | boolean | undefined>,
 export const token: Command = {
   name: 'token',
   summary: 'get an access token from the running mock IAM (client credentials, password, refresh)',
+  help: HELP,
   async run(argv, io) {
-    if (wantsHelp(argv)) {
-      io.out(HELP);
-      return 0;
-    }
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,

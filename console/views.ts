@@ -217,16 +217,11 @@ export function customClaimsView(iam: Pick<Iam, 'store' | 'settings'>): CustomCl
   return {
     enabled: iam.settings.customClaimsEnabled,
     claims: [...iam.store.customClaims.values()]
-      .map((c) => ({
-        id: c.id,
-        name: c.name,
-        value: c.value,
-        expression: c.expression,
-        mode: c.mode,
-        tokenType: c.tokenType,
-        allScopes: c.allScopes,
-        scopes: [...c.scopes],
-        perUser: users.map((u) => ({ userName: u.userName, value: customClaimValue(c, scimUser(u)) })),
+      // The stored rule as it is (its id and configured fields), without the SCIM metadata.
+      .map(({ meta: _meta, ...rule }) => ({
+        ...rule,
+        scopes: [...rule.scopes],
+        perUser: users.map((u) => ({ userName: u.userName, value: customClaimValue(rule, scimUser(u)) })),
       }))
       .sort(byName((c) => c.name)),
   };

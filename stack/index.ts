@@ -55,20 +55,26 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/**
+ * The config made fit for a test run beside others (changed in place, and returned): every
+ * listener on a free port, no deployment files (they name fixed ports), keys and state in memory.
+ */
+export function ephemeral(config: StackConfig): StackConfig {
+  config.iam.port = 0;
+  config.gateway.port = 0;
+  config.gateway.adminPort = 0;
+  config.backend.port = 0;
+  config.gateway.deployments = [];
+  config.iam.signingKeys.file = undefined;
+  config.iam.stateFile = undefined;
+  return config;
+}
+
 function harnessConfig(options: HarnessOptions): StackConfig {
   const given = options.config ?? DEFAULT_CONFIG_FILE;
   // An empty environment: the caller's IAM_PORT and friends are for `npm start`, not for a library.
   const config = typeof given === 'string' || Array.isArray(given) ? loadStackConfig(given as string | string[], {}) : structuredClone(given as StackConfig);
-  if ((options.ports ?? 'ephemeral') === 'ephemeral') {
-    config.iam.port = 0;
-    config.gateway.port = 0;
-    config.gateway.adminPort = 0;
-    config.backend.port = 0;
-    config.gateway.deployments = [];
-    config.iam.signingKeys.file = undefined;
-    config.iam.stateFile = undefined;
-  }
-  return config;
+  return (options.ports ?? 'ephemeral') === 'ephemeral' ? ephemeral(config) : config;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig, type StackConfig } from '../../common/config.js';
-import { startHarness, type Harness } from '../../stack/index.js';
+import { ephemeral, startHarness, type Harness } from '../../stack/index.js';
 import { describeStack, startComponents, type RunningComponents } from '../../stack/stack.js';
 import { PAGES } from '../../console/layout.js';
 import { freePort, ROOT } from '../support/processes.js';
@@ -256,13 +256,7 @@ describe('gateway in another process (one container per component)', () => {
     return copy;
   };
   beforeAll(async () => {
-    const config = loadStackConfig(undefined, {});
-    config.iam.port = 0;
-    config.gateway.port = 0;
-    config.gateway.adminPort = 0;
-    config.backend.port = 0;
-    config.gateway.deployments = [];
-    config.iam.signingKeys.file = undefined;
+    const config = ephemeral(loadStackConfig(undefined, {}));
     // As in containers: the gateway reaches the IAM by its link, the IAM's console the gateway's control plane by its own.
     const iamPort = await freePort();
     gatewaySide = await startComponents(layer(config, (c) => (c.links.iamUrl = `http://127.0.0.1:${iamPort}`)), { components: ['gateway', 'backend'] });

@@ -11,7 +11,7 @@ import { blogUseCase1Deployment, blogUseCase1WithScope, blogUseCase2WithClaim, i
 import { validateDeployment } from '../../gateway-emulator/spec/validate.js';
 import type { RunningStack } from '../../stack/stack.js';
 import { startTestStack } from '../support/stack.js';
-import { expectOciControlError, headerValue, hostileJson, rawRequest, richDeployment, show, trickyText, wellFormed } from './support.js';
+import { expectOciControlError, headerValue, hostileJson, mutate, mutationArb, rawRequest, richDeployment, show, trickyText, wellFormed } from './support.js';
 
 const JWKS = 'https://idcs.example.com/admin/v1/SigningCert/jwk';
 const BACKEND = 'http://backend.example.com:8080';
@@ -25,12 +25,6 @@ const BASES: Array<Record<string, unknown>> = [
 ];
 
 /** Every path to a value inside `v` (objects and arrays), the root included. */
-function pathsOf(v: unknown, at: PropertyKey[] = [], out: PropertyKey[][] = []): PropertyKey[][] {
-  out.push(at);
-  if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...at, i], out));
-  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) pathsOf(x, [...at, k], out);
-  return out;
-}
 
 /** Values OCI's schema has opinions about, next to arbitrary JSON. */
 const fieldValue = fc.oneof(
@@ -38,31 +32,10 @@ const fieldValue = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom<unknown>('', '/', '/a/{p}', '/{p*}/x', 'JWT_AUTHENTICATION', 'REMOTE_JWKS', 'ANY_OF', 'ANONYMOUS', 'HTTP_BACKEND', 'STOCK_RESPONSE_BACKEND', 'ftp://x', 'http://', '${request.headers[x]}', '${bogus}', -1, 0, 1e9, 3.5, [], {}, [''], ['GET', 'GET'], ['ANY'], 'x'.repeat(3000)) },
   { weight: 1, arbitrary: trickyText(20) },
 );
-type Mutation = { where: number; action: 'set' | 'delete' | 'rename' | 'wrap' | 'duplicate'; value: unknown; name: string };
-const mutationArb: fc.Arbitrary<Mutation> = fc.record({ where: fc.nat(), action: fc.constantFrom('set', 'delete', 'rename', 'wrap', 'duplicate'), value: fieldValue, name: fc.oneof(trickyText(8), fc.constantFrom('keyOps', 'issuer', 'method', 'allowedScopes', 'isSSLVerifyDisabled')) });
+const deploymentMutation = mutationArb(fieldValue, fc.oneof(trickyText(8), fc.constantFrom('keyOps', 'issuer', 'method', 'allowedScopes', 'isSSLVerifyDisabled')), ['set', 'delete', 'rename', 'wrap', 'duplicate']);
 
-function mutate(input: unknown, m: Mutation): unknown {
-  const root = { root: structuredClone(input) } as Record<PropertyKey, unknown>;
-  const paths = pathsOf(root.root).map((p) => ['root', ...p]);
-  const path = paths[m.where % paths.length]!;
-  const key = path[path.length - 1]!;
-  let parent: any = root;
-  for (const k of path.slice(0, -1)) parent = parent[k as string];
-  const current = parent[key as string];
-  if (m.action === 'set') parent[key as string] = m.value;
-  else if (m.action === 'delete') Array.isArray(parent) ? parent.splice(key as number, 1) : delete parent[key as string];
-  else if (m.action === 'rename' && !Array.isArray(parent) && key !== 'root') {
-    delete parent[key as string];
-    parent[m.name] = current;
-  } else if (m.action === 'wrap') parent[key as string] = [current];
-  else if (m.action === 'duplicate') {
-    if (Array.isArray(parent)) parent.push(structuredClone(current));
-    else parent[`${String(key)}2`] = structuredClone(current);
-  }
-  return root.root;
-}
 
-const mutatedDeployment = fc.tuple(fc.constantFrom(...BASES), fc.array(mutationArb, { minLength: 1, maxLength: 3 })).map(([base, ms]) => ms.reduce(mutate, base as unknown));
+const mutatedDeployment = fc.tuple(fc.constantFrom(...BASES), fc.array(deploymentMutation, { minLength: 1, maxLength: 3 })).map(([base, ms]) => ms.reduce(mutate, base as unknown));
 
 /** Hostile values a JSON body cannot carry but a caller of the function can. */
 const exotic = fc.constantFrom<() => unknown>(

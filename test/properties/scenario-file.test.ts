@@ -14,7 +14,7 @@ import { parseYaml } from '../../common/config.js';
 import { scenarioFiles } from '../../scenarios/runner/cli.js';
 import { parseScenario, ScenarioError, type Scenario } from '../../scenarios/runner/scenario-file.js';
 import { MARKERS, STEP_KINDS } from '../../scenarios/runner/types.js';
-import { hostileJson, trickyText } from './support.js';
+import { hostileJson, mutate, mutationArb, trickyText } from './support.js';
 
 const SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scenarios');
 /** The file a parsed value is said to come from: beside the shipped ones, so includes resolve. */
@@ -106,58 +106,9 @@ const scenarioArb = fc.record(
   { requiredKeys: ['steps'] },
 );
 
-/** Every path to a value inside `v` (objects and arrays), the root included. */
-function pathsOf(v: unknown, at: PropertyKey[] = [], out: PropertyKey[][] = []): PropertyKey[][] {
-  out.push(at);
-  if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...at, i], out));
-  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) pathsOf(x, [...at, k], out);
-  return out;
-}
 
-type Mutation = { where: number; action: 'set' | 'delete' | 'rename' | 'wrap' | 'variable' | 'duplicate'; value: unknown; name: string };
-const mutationArb: fc.Arbitrary<Mutation> = fc.record({
-  where: fc.nat(),
-  action: fc.constantFrom('set', 'delete', 'rename', 'wrap', 'variable', 'duplicate'),
-  value: hostileJson(2),
-  name: trickyText(8),
-});
+const scenarioMutation = mutationArb(hostileJson(2), trickyText(8), ['set', 'delete', 'rename', 'wrap', 'variable', 'duplicate']);
 
-/** Applies one mutation at one of the value's paths (a structured copy is changed and returned). */
-function mutate(input: unknown, m: Mutation): unknown {
-  const root = { root: structuredClone(input) } as Record<PropertyKey, unknown>;
-  const paths = pathsOf(root.root).map((p) => ['root', ...p]);
-  const path = paths[m.where % paths.length]!;
-  const key = path[path.length - 1]!;
-  let parent: any = root;
-  for (const k of path.slice(0, -1)) parent = parent[k as string];
-  const current = parent[key as string];
-  switch (m.action) {
-    case 'set':
-      parent[key as string] = m.value;
-      break;
-    case 'delete':
-      if (Array.isArray(parent)) parent.splice(key as number, 1);
-      else delete parent[key as string];
-      break;
-    case 'rename':
-      if (!Array.isArray(parent) && key !== 'root') {
-        delete parent[key as string];
-        parent[m.name] = current;
-      }
-      break;
-    case 'wrap':
-      parent[key as string] = [current];
-      break;
-    case 'variable':
-      parent[key as string] = `\${${m.name}}`;
-      break;
-    case 'duplicate':
-      if (Array.isArray(parent)) parent.push(structuredClone(current));
-      else parent[`${String(key)}2`] = structuredClone(current);
-      break;
-  }
-  return root.root;
-}
 
 describe('properties: parseScenario', () => {
   it('random YAML-ish values: a Scenario or a ScenarioError with located problems', () => {
@@ -184,7 +135,7 @@ describe('properties: parseScenario', () => {
     for (const s of shipped) expect(judge(s)).toBe('ok');
     const seen = { ok: 0, problems: 0 };
     fc.assert(
-      fc.property(fc.constantFrom(...shipped), fc.array(mutationArb, { minLength: 1, maxLength: 3 }), (base, mutations) => {
+      fc.property(fc.constantFrom(...shipped), fc.array(scenarioMutation, { minLength: 1, maxLength: 3 }), (base, mutations) => {
         seen[judge(mutations.reduce(mutate, base))]++;
       }),
       { numRuns: 200 },

@@ -264,3 +264,54 @@ export function richDeployment(pathPrefix: string, jwksUri: string, backendUrl: 
     },
   };
 }
+
+/** Every path to a value inside `v` (objects and arrays), the root included. */
+function pathsOf(v: unknown, at: PropertyKey[] = [], out: PropertyKey[][] = []): PropertyKey[][] {
+  out.push(at);
+  if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...at, i], out));
+  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) pathsOf(x, [...at, k], out);
+  return out;
+}
+
+/** One change at one path of a valid input (`where` picks the path): what a hand edit gets wrong. */
+export type Mutation = { where: number; action: 'set' | 'delete' | 'rename' | 'wrap' | 'variable' | 'duplicate'; value: unknown; name: string };
+
+export const mutationArb = (value: fc.Arbitrary<unknown>, name: fc.Arbitrary<string>, actions: ReadonlyArray<Mutation['action']>): fc.Arbitrary<Mutation> =>
+  fc.record({ where: fc.nat(), action: fc.constantFrom(...actions), value, name });
+
+/** Applies one mutation at one of the value's paths (a structured copy is changed and returned). */
+export function mutate(input: unknown, m: Mutation): unknown {
+  const root = { root: structuredClone(input) } as Record<PropertyKey, unknown>;
+  const paths = pathsOf(root.root).map((p) => ['root', ...p]);
+  const path = paths[m.where % paths.length]!;
+  const key = path[path.length - 1]!;
+  let parent: any = root;
+  for (const k of path.slice(0, -1)) parent = parent[k as string];
+  const current = parent[key as string];
+  switch (m.action) {
+    case 'set':
+      parent[key as string] = m.value;
+      break;
+    case 'delete':
+      if (Array.isArray(parent)) parent.splice(key as number, 1);
+      else delete parent[key as string];
+      break;
+    case 'rename':
+      if (!Array.isArray(parent) && key !== 'root') {
+        delete parent[key as string];
+        parent[m.name] = current;
+      }
+      break;
+    case 'wrap':
+      parent[key as string] = [current];
+      break;
+    case 'variable':
+      parent[key as string] = `\${${m.name}}`;
+      break;
+    case 'duplicate':
+      if (Array.isArray(parent)) parent.push(structuredClone(current));
+      else parent[`${String(key)}2`] = structuredClone(current);
+      break;
+  }
+  return root.root;
+}

@@ -3,8 +3,8 @@
  * with the timeouts a test can wait for (JWKS fetch, authorizer call); hostile servers on ephemeral
  * ports; a plain HTTP client that reports a cut connection instead of throwing it away; timing.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { expect } from 'vitest';
 import type { ControllableClock } from '../../common/clock.js';
 import { HttpBackends } from '../../gateway-emulator/backends/http-backend.js';
@@ -144,75 +144,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 // ---------------------------------------------------------------- servers
 
-export interface TestServer {
-  port: number;
-  url: string;
-  /** Requests (HTTP) or connections (TCP) received. */
-  count(): number;
-  stop(): Promise<void>;
-}
-
-/** An HTTP server whose handler the test writes; every request counted; `stop` cuts what is open. */
-export function listenHttp(handler: (req: IncomingMessage, res: ServerResponse) => void, port = 0): Promise<TestServer & { server: Server }> {
-  let requests = 0;
-  const server = createServer((req, res) => {
-    requests++;
-    handler(req, res);
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const p = (server.address() as AddressInfo).port;
-      resolve({
-        server,
-        port: p,
-        url: `http://127.0.0.1:${p}`,
-        count: () => requests,
-        stop: () =>
-          new Promise<void>((r) => {
-            server.closeAllConnections();
-            server.close(() => r());
-          }),
-      });
-    });
-  });
-}
-
-/** A TCP server whose connections the test handles byte by byte. */
-export function listenTcp(onSocket: (socket: Socket) => void): Promise<TestServer & { server: NetServer }> {
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  const server = createNetServer((socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-    onSocket(socket);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      resolve({
-        server,
-        port,
-        url: `http://127.0.0.1:${port}`,
-        count: () => connections,
-        stop: () =>
-          new Promise<void>((r) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => r());
-          }),
-      });
-    }),
-  );
-}
-
-/** A loopback port that was open a moment ago and is closed now: connecting to it is refused. */
-export async function closedPort(): Promise<number> {
-  const probe = await listenTcp(() => {});
-  await probe.stop();
-  return probe.port;
-}
+export { closedPort, listenHttp, listenTcp, type TestServer } from '../support/servers.js';
 
 /** Reads one HTTP request head from a raw socket (enough for the tests' bodiless requests). */
 export function onRequestHead(socket: Socket, then: () => void): void {

@@ -3,8 +3,7 @@
  * keep-alive), stock responses, functions and dynamic routing. The HTTP tests run a small "front"
  * server that forwards through `HttpBackends`, the echo backend, and hostile servers on ephemeral ports.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { models } from 'oci-apigateway';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../common/http.js';
@@ -25,6 +24,7 @@ import {
   type ResponseReader,
 } from '../../gateway-emulator/backends/http-backend.js';
 import { stockResponse } from '../../gateway-emulator/backends/stock-response.js';
+import { closedPort, listenHttp, listenTcp } from '../support/servers.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -65,57 +65,6 @@ function send(url: string, init: { method?: string; headers?: Record<string, str
   });
 }
 
-function listenHttp(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; url: string; port: number; connections: () => number; stop: () => Promise<void> }> {
-  const server = createServer(handler);
-  let connections = 0;
-  server.on('connection', () => connections++);
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      resolve({
-        server,
-        port,
-        url: `http://127.0.0.1:${port}`,
-        connections: () => connections,
-        stop: () =>
-          new Promise<void>((r) => {
-            server.closeAllConnections();
-            server.close(() => r());
-          }),
-      });
-    }),
-  );
-}
-
-function listenNet(onSocket: (socket: Socket) => void, options: { pauseOnConnect?: boolean } = {}): Promise<{ server: NetServer; port: number; stop: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createNetServer({ pauseOnConnect: options.pauseOnConnect ?? false }, (socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-    onSocket(socket);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        server,
-        port: (server.address() as AddressInfo).port,
-        stop: () =>
-          new Promise<void>((r) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => r());
-          }),
-      }),
-    ),
-  );
-}
-
-/** A port that was open a moment ago and is closed now: connecting to it is refused. */
-async function closedPort(): Promise<number> {
-  const probe = await listenNet(() => {});
-  await probe.stop();
-  return probe.port;
-}
 
 type Plan = (req: IncomingMessage, body: Buffer) => BackendCall;
 
@@ -464,7 +413,7 @@ describe('HTTP backend: failures and timeouts', () => {
   });
 
   it('connect timeout (a TLS handshake that never completes) → 502 in time', async () => {
-    const silent = await listenNet(() => {});
+    const silent = await listenTcp(() => {});
     servers.push(silent);
     front.setPlan((req, body) => call(`https://127.0.0.1:${silent.port}/x`, { connectTimeoutSeconds: 0.3 }, req, body));
     const started = performance.now();
@@ -490,7 +439,7 @@ describe('HTTP backend: failures and timeouts', () => {
   });
 
   it('send timeout (a backend that stops reading a large body) → 504, by the send timeout, not the read timeout', async () => {
-    const deaf = await listenNet(() => {}, { pauseOnConnect: true });
+    const deaf = await listenTcp(() => {}, { pauseOnConnect: true });
     servers.push(deaf);
     const big = Buffer.alloc(16 * 1024 * 1024, 0x61);
     front.setPlan((req) => call(`http://127.0.0.1:${deaf.port}/upload`, { method: 'POST', body: big, sendTimeoutSeconds: 0.4, readTimeoutSeconds: 30 }, req));
@@ -505,7 +454,7 @@ describe('HTTP backend: failures and timeouts', () => {
   it('a backend that reads a large body slowly but steadily is not cut: the send timeout is the gap between two writes', async () => {
     // Larger than the socket buffers (several MB on loopback), so the upload itself lasts past the send timeout.
     const bodyBytes = 20 * 1024 * 1024;
-    const slowReader = await listenNet((socket) => {
+    const slowReader = await listenTcp((socket) => {
       let head = '';
       let expected = Infinity;
       let got = 0;

@@ -84,6 +84,8 @@ export function readVariable(expression: string, ctx: RequestContext): string[] 
  * the spec validator refuses it, and a URL may legitimately contain `$`.
  */
 export function expandTemplate(template: string, ctx: RequestContext): string {
+  // Most templates (a backend URL, a header value) name no variable: nothing to scan for.
+  if (!template.includes('${')) return template;
   return template.replace(/\$\{([^}]*)\}/g, (whole, expression: string) => {
     if (!EXPRESSION.test(expression.trim())) return whole;
     return readVariable(expression, ctx)?.[0] ?? '';

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { models } from 'oci-apigateway';
 import type { Clock } from '../../common/clock.js';
+import { deepFreeze } from '../../common/freeze.js';
 import type { BackendCall, ResponseReader } from '../backends/http-backend.js';
 import { FUNCTION_MAX_BODY_BYTES, FUNCTION_TIMEOUT_SECONDS, functionCall, functionRequestHeaders, functionResponse } from '../backends/functions-backend.js';
 import { selectDynamicBackend } from '../backends/dynamic-routing.js';
@@ -93,6 +94,7 @@ function isTokenPolicy(policy: models.AuthenticationPolicy): policy is TokenAuth
 
 /** The backend URL with the request's (transformed) query appended to the URL's own query. */
 function backendUrl(template: string, query: Array<[string, string]>, ctx: RequestContext): string {
+  if (query.length === 0 && !template.includes('?')) return expandTemplate(template, ctx);
   const [pathPart, ownQuery] = template.split('?', 2) as [string, string | undefined];
   const url = expandTemplate(pathPart, ctx);
   const forwarded = query.map(([k, v]) => (v === '' && !k.includes('=') ? k : `${k}=${v}`)).join('&');
@@ -142,8 +144,10 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
   }
   const onlyAsPreflight = !direct.matched;
   const { deployment, route, pathParams } = match;
-  Object.assign(base, { deploymentId: deployment.id, pathPrefix: deployment.pathPrefix, routePath: route.path });
-  recordCheck(base, { check: 'route', passed: true, message: `matched ${deployment.pathPrefix}${route.path}`, found: { methods: route.methods ?? ['ANY'], pathParams } });
+  base.deploymentId = deployment.id;
+  base.pathPrefix = deployment.pathPrefix;
+  base.routePath = route.path;
+  recordCheck(base, routeMatched(deployment.pathPrefix, route, pathParams));
   const policies = deployment.specification.requestPolicies;
   const ctx: RequestContext = { request, pathParams, auth: undefined };
 
@@ -186,7 +190,7 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
   const anonymousAllowed = Boolean((authPolicy as { isAnonymousAccessAllowed?: boolean } | undefined)?.isAnonymousAccessAllowed);
   if (authPolicy) {
     const result = isTokenPolicy(authPolicy)
-      ? await authenticateToken(authPolicy, request, { jwks: deps.jwks, clock: deps.clock, verifiedTokens: deps.verifiedTokens ?? null }, base.checks)
+      ? await authenticateToken(authPolicy, request, deps, base.checks)
       : authPolicy.type === 'CUSTOM_AUTHENTICATION'
         ? await authenticateCustom(authPolicy as models.CustomAuthenticationPolicy, request, {
             functions: deps.functions,
@@ -246,14 +250,45 @@ export async function decide(request: GatewayRequest, deployments: ReadonlyArray
   const query = queryPolicy
     ? transformQuery(queryPolicy, request.query.map(([k, v]) => [k, v]), ctx)
     : { query: request.query as Array<[string, string]>, checks: [] };
-  base.checks.push(...headers.checks, ...query.checks);
+  if (headerPolicy || queryPolicy) base.checks.push(...headers.checks, ...query.checks);
   const responseHeaders = responseHeaderApplier(responsePolicy, corsHeaders, ctx);
 
   // 8. Backend plan.
   const plan = planBackend(route.backend, { request, ctx, headers: headers.headers, query: query.query, deps, base });
   if (plan.kind === 'answer' && plan.refused) return refuse(base, withCorsHeaders(plan.answer, corsHeaders), plan.refused);
   const accepted: BackendPlan = plan.kind === 'http' ? plan : { kind: 'answer', answer: plan.answer };
-  return { ...base, outcome: 'accepted', auth: ctx.auth, plan: accepted, responseHeaders };
+  // Written out rather than spread from `base`: this object is built for every request that passes.
+  return {
+    method: base.method,
+    path: base.path,
+    deploymentId: base.deploymentId,
+    pathPrefix: base.pathPrefix,
+    routePath: base.routePath,
+    checks: base.checks,
+    outcome: 'accepted',
+    auth: ctx.auth,
+    plan: accepted,
+    responseHeaders,
+  };
+}
+
+/**
+ * The passed route check. A route without path parameters matches the same way every time, so
+ * its entry is built once per (route, path prefix) and shared, frozen: traces only read it.
+ */
+const ROUTE_MATCHED = new WeakMap<models.ApiSpecificationRoute, { pathPrefix: string; check: CheckResult }>();
+
+function routeMatched(pathPrefix: string, route: models.ApiSpecificationRoute, pathParams: Record<string, string>): CheckResult {
+  let hasParams = false;
+  for (const _ in pathParams) {
+    hasParams = true;
+    break;
+  }
+  const known = hasParams ? undefined : ROUTE_MATCHED.get(route);
+  if (known && known.pathPrefix === pathPrefix) return known.check;
+  const check: CheckResult = { check: 'route', passed: true, message: `matched ${pathPrefix}${route.path}`, found: { methods: route.methods ?? ['ANY'], pathParams } };
+  if (!hasParams && Object.isFrozen(route)) ROUTE_MATCHED.set(route, { pathPrefix, check: deepFreeze(check) });
+  return check;
 }
 
 /** The first policy of a spec that the emulator cannot honour, if any. */
@@ -273,6 +308,18 @@ async function jwksUnavailable(policy: TokenAuthentication, deps: PipelineDeps):
   return available.ok ? undefined : available.reason;
 }
 
+/** The passed backend check of an HTTP backend called at its URL as written: shared per backend, frozen. */
+const HTTP_BACKEND_AS_WRITTEN = new WeakMap<models.HTTPBackend, CheckResult>();
+
+function httpBackendAsWritten(backend: models.HTTPBackend): CheckResult {
+  let check = HTTP_BACKEND_AS_WRITTEN.get(backend);
+  if (!check) {
+    check = Object.freeze({ check: 'backend', passed: true, message: `HTTP_BACKEND ${backend.url}` });
+    if (Object.isFrozen(backend)) HTTP_BACKEND_AS_WRITTEN.set(backend, check);
+  }
+  return check;
+}
+
 type PlanResult = { kind: 'http'; call: BackendCall; readResponse?: ResponseReader } | { kind: 'answer'; answer: GatewayAnswer; refused?: CheckResult };
 
 function planBackend(
@@ -284,7 +331,7 @@ function planBackend(
     case 'HTTP_BACKEND': {
       const http = backend as models.HTTPBackend;
       const url = backendUrl(http.url, query, ctx);
-      recordCheck(base, { check: 'backend', passed: true, message: `HTTP_BACKEND ${url}` });
+      recordCheck(base, url === http.url ? httpBackendAsWritten(http) : { check: 'backend', passed: true, message: `HTTP_BACKEND ${url}` });
       return {
         kind: 'http',
         call: {

@@ -41,33 +41,51 @@ export function matchRoute(deployments: ReadonlyArray<DeploymentRoutes>, method:
   const rest = path.length > prefix.length ? path.slice(prefix.length) : '/';
   const restSegments = rest.slice(1).split('/');
 
-  const candidates: Array<{ route: models.ApiSpecificationRoute; index: number; params: Record<string, string>; literals: number; wildcards: number }> = [];
-  (deployment.specification.routes ?? []).forEach((route, index) => {
-    const pattern = parseRoutePath(route.path);
-    const params = matchSegments(pattern, restSegments);
-    if (params) {
-      candidates.push({
-        route,
-        index,
-        params,
-        literals: pattern.filter((s) => s.kind === 'literal').length,
-        wildcards: pattern.filter((s) => s.kind === 'wildcard').length,
-      });
-    }
-  });
+  const candidates: Array<{ route: CompiledRoute; params: Record<string, string> }> = [];
+  for (const route of compiledRoutes(deployment.specification)) {
+    const params = route.wildcards === 0 ? matchPlain(route.pattern, restSegments) : matchSegments(route.pattern, restSegments);
+    if (params) candidates.push({ route, params });
+  }
   if (candidates.length === 0) {
     return { matched: false, reason: `no route of deployment ${deployment.id} (path prefix ${deployment.pathPrefix}) matches ${rest}` };
   }
 
   // OCI documents no precedence [I]: more literal segments first, then `{p}` over `{p*}`, then spec order.
-  candidates.sort((a, b) => b.literals - a.literals || a.wildcards - b.wildcards || a.index - b.index);
-  const accepting = candidates.find((c) => acceptsMethod(c.route, method));
+  if (candidates.length > 1) candidates.sort((a, b) => b.route.literals - a.route.literals || a.route.wildcards - b.route.wildcards || a.route.index - b.route.index);
+  const accepting = candidates.find((c) => acceptsMethod(c.route.route, method));
   if (!accepting) {
-    const paths = [...new Set(candidates.map((c) => c.route.path))];
-    const allowed = [...new Set(candidates.flatMap((c) => c.route.methods ?? []))];
+    const paths = [...new Set(candidates.map((c) => c.route.route.path))];
+    const allowed = [...new Set(candidates.flatMap((c) => c.route.route.methods ?? []))];
     return { matched: false, reason: `route ${paths.join(', ')} does not accept ${method} (allowed: ${allowed.join(', ')})` };
   }
-  return { matched: true, deployment, route: accepting.route, routeIndex: accepting.index, pathParams: accepting.params };
+  return { matched: true, deployment, route: accepting.route.route, routeIndex: accepting.route.index, pathParams: accepting.params };
+}
+
+/** A route with its path parsed into segments, and what precedence needs of them. */
+interface CompiledRoute {
+  route: models.ApiSpecificationRoute;
+  index: number;
+  pattern: Segment[];
+  literals: number;
+  wildcards: number;
+}
+
+const COMPILED_ROUTES = new WeakMap<models.ApiSpecification, CompiledRoute[]>();
+
+/**
+ * The routes of a specification, parsed once per stored (frozen) specification rather than on
+ * every request; a caller's own unfrozen object may still change, so it is parsed each time.
+ */
+function compiledRoutes(specification: models.ApiSpecification): CompiledRoute[] {
+  let compiled = COMPILED_ROUTES.get(specification);
+  if (!compiled) {
+    compiled = (specification.routes ?? []).map((route, index) => {
+      const pattern = parseRoutePath(route.path);
+      return { route, index, pattern, literals: pattern.filter((s) => s.kind === 'literal').length, wildcards: pattern.filter(isWildcard).length };
+    });
+    if (Object.isFrozen(specification)) COMPILED_ROUTES.set(specification, compiled);
+  }
+  return compiled;
 }
 
 /** The deployment with the longest whole-segment prefix of `path`; on equal prefixes, the first listed. */
@@ -87,7 +105,7 @@ function owningDeployment(deployments: ReadonlyArray<DeploymentRoutes>, path: st
 
 /** `/test/` and `/test` are one prefix; `/` owns every path. */
 function normalisePrefix(prefix: string): string {
-  return prefix.replace(/\/+$/, '');
+  return prefix.endsWith('/') ? prefix.replace(/\/+$/, '') : prefix;
 }
 
 function parseRoutePath(routePath: string): Segment[] {
@@ -103,7 +121,7 @@ function parseRoutePath(routePath: string): Segment[] {
 
 const isWildcard = (segment: Segment): boolean => segment.kind === 'wildcard';
 
-/** A pattern of literals and `{p}` only: as many segments, literals equal, parameters non-empty. */
+/** A pattern of literals and `{p}` only (no search, nothing to remember): as many segments, literals equal, parameters non-empty. */
 function matchPlain(pattern: ReadonlyArray<Segment>, segments: ReadonlyArray<string>): Record<string, string> | undefined {
   if (pattern.length !== segments.length) return undefined;
   const params: Record<string, string> = {};
@@ -127,8 +145,6 @@ function matchPlain(pattern: ReadonlyArray<Segment>, segments: ReadonlyArray<str
  * gives `apac/intro/`; on `/hello` or `/hello/`, the empty string).
  */
 function matchSegments(pattern: ReadonlyArray<Segment>, segments: ReadonlyArray<string>): Record<string, string> | undefined {
-  // Without a `{p*}` a route matches segment for segment: no search, nothing to remember.
-  if (!pattern.some(isWildcard)) return matchPlain(pattern, segments);
   const params: Record<string, string> = {};
   // Positions known not to match: several `{p*}` in one route stay polynomial, not exponential.
   const failed = new Set<number>();
@@ -173,6 +189,8 @@ function acceptsMethod(route: models.ApiSpecificationRoute, method: string): boo
  * (`..%2F..`, `..%5C`), since a backend may decode either before resolving the path.
  */
 function isDotSegment(segment: string): boolean {
+  // Without a dot or an escape there is nothing to decode into one (the usual segment).
+  if (!segment.includes('.') && !segment.includes('%')) return false;
   let decoded = segment;
   try {
     decoded = decodeURIComponent(segment);

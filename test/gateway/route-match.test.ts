@@ -193,3 +193,23 @@ it('stays fast on a long path against several wildcards', () => {
   expect(summary(matchRoute(d, 'GET', path))).toBe('no route of deployment d (path prefix /w) matches ' + path.slice(2));
   expect(performance.now() - started).toBeLessThan(2000);
 });
+
+describe('routes are parsed once per stored specification', () => {
+  it('a stored (frozen) specification matches the same on every request', () => {
+    const d = [Object.freeze(deployment('d', '/test', [route('/{id}', ['GET']), route('/1', ['GET'])]))];
+    Object.freeze(d[0]!.specification);
+    for (let i = 0; i < 3; i++) {
+      expect(summary(matchRoute(d, 'GET', '/test/1'))).toEqual({ deployment: 'd', route: '/1', index: 1, params: {} });
+      expect(summary(matchRoute(d, 'GET', `/test/x${i}`))).toEqual({ deployment: 'd', route: '/{id}', index: 0, params: { id: `x${i}` } });
+    }
+  });
+
+  it("a caller's own specification is read as it is now, even after it changed", () => {
+    const spec: models.ApiSpecification = { routes: [route('/1', ['GET'])] };
+    const d: DeploymentRoutes[] = [{ id: 'd', pathPrefix: '/test', specification: spec }];
+    expect(summary(matchRoute(d, 'GET', '/test/1'))).toEqual({ deployment: 'd', route: '/1', index: 0, params: {} });
+    spec.routes = [route('/2', ['GET'])];
+    expect(summary(matchRoute(d, 'GET', '/test/1'))).toBe('no route of deployment d (path prefix /test) matches /1');
+    expect(summary(matchRoute(d, 'GET', '/test/2'))).toEqual({ deployment: 'd', route: '/2', index: 0, params: {} });
+  });
+});

@@ -366,7 +366,7 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
       return refusal(checks, scheme, { check: 'authentication.signature', passed: false, message: 'JWT token signature is invalid.', expected: expectedSignature, found: 'a signature that does not verify' });
     }
     // Remembered before the claim checks: those depend on the clock and the policy, and run on every request.
-    cache?.set(sourceId, token, { header: jws.header, claims: jws.payload, alg, kid, key: key.key });
+    cache?.offer(sourceId, token, { header: jws.header, claims: jws.payload, alg, kid, key: key.key });
     checks.push({ check: 'authentication.signature', passed: true, message: 'JWT token signature is valid.', expected: expectedSignature });
   }
 

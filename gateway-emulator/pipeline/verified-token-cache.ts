@@ -25,6 +25,14 @@
  * Bounded: least recently used entries go first (default 10 000), so a client minting a new
  * token per request costs memory up to the bound and no further. Only tokens whose signature
  * verified are stored: nobody without a signing key can put an entry in.
+ *
+ * Admission once full ({@link VerifiedTokenCache.offer}): while there is room every verified
+ * token is stored. Once the cache is full, a token the cache has not been offered within its last
+ * `maxEntries` offers is not stored on first sight: an LRU of that size would evict it before its
+ * next use anyway, so storing it would only push out an entry that may still hit (TinyLFU's
+ * "doorkeeper", Caffeine). Its next request within that window stores it, so a token in use is
+ * verified at most twice. A client minting a new token per request then costs the cache nothing:
+ * no entry, no eviction, no retained token for the garbage collector (bench/, case (e)).
  */
 import type { KeyObject } from 'node:crypto';
 import type { models } from 'oci-apigateway';
@@ -86,6 +94,43 @@ export interface VerifiedTokenCacheStats {
   hits: number;
   misses: number;
   evictions: number;
+  /** Verified tokens offered while the cache was full and not stored: seen for the first time (see {@link VerifiedTokenCache.offer}). */
+  declined: number;
+}
+
+/** Slots of the admission filter: a power of two; 256 KB. */
+const ADMISSION_SLOTS = 1 << 16;
+
+/**
+ * Which tokens were offered recently: one slot per hash of the token's tail (its signature), the
+ * slot holding the whole hash. A collision can only admit a token early and an overwritten slot
+ * only delays one, so a fixed array is enough; forgotten all at once every `window` offers.
+ */
+class RecentOffers {
+  private readonly hashes = new Int32Array(ADMISSION_SLOTS);
+  private offers = 0;
+
+  constructor(private readonly window: number) {}
+
+  /** True when `token` was offered within the window; remembers it either way. */
+  seenBefore(token: string): boolean {
+    if (++this.offers > this.window) {
+      this.hashes.fill(0);
+      this.offers = 1;
+    }
+    const hash = tailHash(token);
+    const slot = hash & (ADMISSION_SLOTS - 1);
+    if (this.hashes[slot] === hash) return true;
+    this.hashes[slot] = hash;
+    return false;
+  }
+}
+
+/** 32-bit FNV-1a over the token's last {@link TOKEN_TAIL} characters; never 0 (the empty slot). */
+function tailHash(token: string): number {
+  let hash = 0x811c9dc5 | 0;
+  for (let i = Math.max(0, token.length - TOKEN_TAIL); i < token.length; i++) hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193);
+  return hash === 0 ? 1 : hash;
 }
 
 /** One cached token, a link in the recency list (most recent at the head). */
@@ -112,10 +157,13 @@ export class VerifiedTokenCache {
   private hits = 0;
   private misses = 0;
   private evictions = 0;
+  private declined = 0;
+  private readonly recentOffers: RecentOffers;
 
   constructor(options: { maxEntries?: number } = {}) {
     const max = options.maxEntries ?? DEFAULT_MAX_VERIFIED_TOKENS;
     this.maxEntries = Number.isInteger(max) && max > 0 ? max : DEFAULT_MAX_VERIFIED_TOKENS;
+    this.recentOffers = new RecentOffers(this.maxEntries);
   }
 
   /** The remembered verification of `token` under `sourceId` (see {@link keySourceId}), if any. */
@@ -129,6 +177,20 @@ export class VerifiedTokenCache {
     this.unlink(node);
     this.pushNewest(node);
     return node.value;
+  }
+
+  /**
+   * What the gateway calls after verifying a token's signature: stores it (see {@link set}) while
+   * there is room, or when it replaces the token's own entry, or when the token was offered before
+   * within the last `maxEntries` offers; otherwise declines. True when the token is now cached.
+   */
+  offer(sourceId: string, token: string, value: VerifiedToken): boolean {
+    if (this.nodes.size >= this.maxEntries && !this.nodes.has(cacheKey(sourceId, token)) && !this.recentOffers.seenBefore(token)) {
+      this.declined++;
+      return false;
+    }
+    this.set(sourceId, token, value);
+    return true;
   }
 
   /** Remembers a verified signature (replacing any entry under the same key). The claims and header are frozen in place. */
@@ -169,7 +231,7 @@ export class VerifiedTokenCache {
   }
 
   stats(): VerifiedTokenCacheStats {
-    return { entries: this.nodes.size, hits: this.hits, misses: this.misses, evictions: this.evictions };
+    return { entries: this.nodes.size, hits: this.hits, misses: this.misses, evictions: this.evictions, declined: this.declined };
   }
 
   private unlink(node: Node): void {

@@ -132,7 +132,7 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('S', 'b')).toBeUndefined();
     expect(cache.get('S', 'a')?.kid).toBe('a');
     expect(cache.get('S', 'c')?.kid).toBe('c');
-    expect(cache.stats()).toEqual({ entries: 2, hits: 3, misses: 1, evictions: 1 });
+    expect(cache.stats()).toEqual({ entries: 2, hits: 3, misses: 1, evictions: 1, declined: 0 });
   });
 
   it('agrees with a plain LRU model over 5 000 random gets, sets and deletes', () => {
@@ -183,7 +183,43 @@ describe('VerifiedTokenCache', () => {
     cache.set('S', `other.${tail}`, dummyEntry('other'));
     expect(cache.get('S', `first.${tail}`)).toBeUndefined();
     expect(cache.get('S', `other.${tail}`)?.kid).toBe('other');
-    expect(cache.stats()).toEqual({ entries: 1, hits: 2, misses: 2, evictions: 0 });
+    expect(cache.stats()).toEqual({ entries: 1, hits: 2, misses: 2, evictions: 0, declined: 0 });
+  });
+
+  it('offer stores while there is room; once full, only a token offered before within the last maxEntries offers', () => {
+    const cache = new VerifiedTokenCache({ maxEntries: 3 });
+    expect(['a', 'b', 'c'].map((t) => cache.offer('S', `tok-${t}`, dummyEntry(t)))).toEqual([true, true, true]);
+    expect(cache.offer('S', 'tok-d', dummyEntry('d'))).toBe(false);
+    expect(cache.get('S', 'tok-d')).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ entries: 3, evictions: 0, declined: 1 });
+    // Its second offer within the window: stored, the least recently used (a) evicted.
+    expect(cache.offer('S', 'tok-d', dummyEntry('d'))).toBe(true);
+    expect(cache.get('S', 'tok-d')?.kid).toBe('d');
+    expect(cache.get('S', 'tok-a')).toBeUndefined();
+    // A cached token offered again (verified anew after a JWKS refresh) replaces its own entry, full or not.
+    expect(cache.offer('S', 'tok-b', dummyEntry('b2'))).toBe(true);
+    expect(cache.get('S', 'tok-b')?.kid).toBe('b2');
+    expect(cache.stats()).toMatchObject({ entries: 3, evictions: 1, declined: 1 });
+  });
+
+  it('offer forgets what it saw after maxEntries further offers', () => {
+    const cache = new VerifiedTokenCache({ maxEntries: 2 });
+    cache.set('S', 'x', dummyEntry('x'));
+    cache.set('S', 'y', dummyEntry('y'));
+    expect(cache.offer('S', 'once', dummyEntry('once'))).toBe(false);
+    expect(cache.offer('S', 'other', dummyEntry('other'))).toBe(false);
+    // Two further offers have passed: 'once' is new again.
+    expect(cache.offer('S', 'once', dummyEntry('once'))).toBe(false);
+    expect(cache.offer('S', 'once', dummyEntry('once'))).toBe(true);
+    expect(cache.stats()).toMatchObject({ entries: 2, declined: 3 });
+  });
+
+  it('a client minting a new token per request does not churn a full cache: the entries in use stay', () => {
+    const cache = new VerifiedTokenCache({ maxEntries: 100 });
+    for (let i = 0; i < 100; i++) cache.set('S', `kept-${i}`, dummyEntry(`kept-${i}`));
+    for (let i = 0; i < 10_000; i++) cache.offer('S', `minted-${i}-${'x'.repeat(TOKEN_TAIL)}${i}`, dummyEntry('m'));
+    expect(cache.stats()).toMatchObject({ entries: 100, evictions: 0, declined: 10_000 });
+    expect(cache.get('S', 'kept-0')?.kid).toBe('kept-0');
   });
 
   it('freezes what it stores, nested values included', () => {
@@ -225,7 +261,7 @@ describe('authenticateToken with the verified-token cache', () => {
     const second = await run(policy(), token, deps);
     const third = await run(policy(), token, deps);
     expect(verifications()).toBe(2);
-    expect(cache.stats()).toEqual({ entries: 1, hits: 2, misses: 1, evictions: 0 });
+    expect(cache.stats()).toEqual({ entries: 1, hits: 2, misses: 1, evictions: 0, declined: 0 });
     expect(first.checks).toEqual(uncached.checks);
     expect(second.checks).toEqual(asCached(uncached.checks));
     expect(third.checks).toEqual(asCached(uncached.checks));
@@ -264,7 +300,7 @@ describe('authenticateToken with the verified-token cache', () => {
     await run(policy(), token, { clock, jwks, verifiedTokens: cache, verifySignature: counter.verify });
     await run(policy(), token, { clock, jwks, verifiedTokens: cache, verifySignature: counter.verify });
     expect(counter.calls()).toBe(3);
-    expect(cache.stats()).toEqual({ entries: 1, hits: 1, misses: 1, evictions: 0 });
+    expect(cache.stats()).toEqual({ entries: 1, hits: 1, misses: 1, evictions: 0, declined: 0 });
     await run(policy(), token, { clock, jwks, verifiedTokens: new VerifiedTokenCache(), verifySignature: counter.verify });
     expect(counter.calls()).toBe(4);
   });
@@ -403,20 +439,25 @@ describe('authenticateToken with the verified-token cache', () => {
     expect(cache.stats().entries).toBe(0);
   });
 
-  it('the bound evicts: with room for 2 tokens, the least recently used is verified again', async () => {
+  it('the bound evicts: with room for 2 tokens, a third is stored on its second request and pushes out the least recently used', async () => {
     const { deps, cache, verifications } = setup({ maxEntries: 2 });
     const [t1, t2, t3] = ['a', 'b', 'c'].map((sub) => jwt(claims({ sub }))) as [string, string, string];
     for (const t of [t1, t2, t3]) expect((await run(policy(), t, deps)).ok).toBe(true);
     expect(verifications()).toBe(3);
-    expect(cache.stats()).toEqual({ entries: 2, hits: 0, misses: 3, evictions: 1 });
-    expect((await run(policy(), t3, deps)).ok).toBe(true);
+    // Full when t3 came, and t3 was new: declined, nothing evicted.
+    expect(cache.stats()).toEqual({ entries: 2, hits: 0, misses: 3, evictions: 0, declined: 1 });
+    expect((await run(policy(), t1, deps)).ok).toBe(true);
     expect(verifications()).toBe(3);
+    // t3's second request within the window: verified again and stored, in place of t2 (least recently used).
+    expect((await run(policy(), t3, deps)).ok).toBe(true);
+    expect(verifications()).toBe(4);
+    expect(cache.stats()).toEqual({ entries: 2, hits: 1, misses: 4, evictions: 1, declined: 1 });
+    expect((await run(policy(), t3, deps)).ok).toBe(true);
     expect((await run(policy(), t1, deps)).ok).toBe(true);
     expect(verifications()).toBe(4);
-    // t2 was the least recently used when t1 came back.
     expect((await run(policy(), t2, deps)).ok).toBe(true);
     expect(verifications()).toBe(5);
-    expect(cache.stats()).toEqual({ entries: 2, hits: 1, misses: 5, evictions: 3 });
+    expect(cache.stats()).toEqual({ entries: 2, hits: 3, misses: 5, evictions: 1, declined: 2 });
   });
 });
 

@@ -311,6 +311,29 @@ export async function mintTokens(iamUrl: string, count: number, inflight = 16): 
   return tokens;
 }
 
+/**
+ * Sends one GET per token (`Authorization: Bearer <token>`), `inflight` at a time, and throws on
+ * any answer other than 200: e.g. to fill the gateway's verified-token cache before measuring.
+ */
+export async function sendEachToken(url: string, path: string, tokens: readonly string[], inflight = 16): Promise<void> {
+  const pool = new Pool(url, { connections: inflight, pipelining: 1 });
+  let next = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: inflight }, async () => {
+        while (next < tokens.length) {
+          const token = tokens[next++]!;
+          const res = await pool.request({ path, method: 'GET', headers: { authorization: `Bearer ${token}` } });
+          const text = await res.body.text();
+          if (res.statusCode !== 200) throw new Error(`GET ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`);
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+}
+
 /** One GET, for the sanity checks before measuring: status and body. */
 export async function probe(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   const pool = new Pool(url, { connections: 1 });

@@ -132,20 +132,24 @@ async function lookUpKey(source: KeySource, kid: string, jwks: JwksCache): Promi
 }
 
 /**
- * The passed `iss` check of an issuer list and a matching issuer: the same on every request of a
- * deployment, so shared (frozen) rather than built per request; bounded per list.
+ * The passed `iss` and `aud` checks of a configured list and a matching value: the same on every
+ * request of a deployment, so shared (frozen) rather than built per request and kept by every
+ * entry of the decision log; at most {@link MAX_SHARED_PER_LIST} values per list.
  */
 const PASSED_ISSUER = new WeakMap<ReadonlyArray<string>, Map<string, CheckResult>>();
+const PASSED_AUDIENCE = new WeakMap<ReadonlyArray<string>, Map<string, CheckResult>>();
+const MAX_SHARED_PER_LIST = 1_000;
 
-function passedIssuerCheck(issuers: ReadonlyArray<string>, iss: string): CheckResult {
-  let byIssuer = PASSED_ISSUER.get(issuers);
-  if (!byIssuer) PASSED_ISSUER.set(issuers, (byIssuer = new Map()));
-  let check = byIssuer.get(iss);
-  if (!check) {
-    check = Object.freeze({ check: 'authentication.iss', passed: true, message: 'JWT token issued by a configured issuer.', expected: issuers, found: iss });
-    byIssuer.set(iss, check);
+function sharedPassedCheck(byList: WeakMap<ReadonlyArray<string>, Map<string, CheckResult>>, list: ReadonlyArray<string>, found: string, check: string, message: string): CheckResult {
+  let byValue = byList.get(list);
+  if (!byValue) byList.set(list, (byValue = new Map()));
+  let result = byValue.get(found);
+  if (!result) {
+    result = Object.freeze({ check, passed: true, message, expected: list, found });
+    if (byValue.size >= MAX_SHARED_PER_LIST) byValue.clear();
+    byValue.set(found, result);
   }
-  return check;
+  return result;
 }
 
 /** Adds a check to the list; true when it passed. */
@@ -189,7 +193,7 @@ export function checkRegisteredClaims(claims: Record<string, unknown>, rules: Pi
   } else {
     // Exact string equality: 'https://identity.oraclecloud.com/' is not 'https://identity.oraclecloud.com' [C D-idp].
     const ok = typeof iss === 'string' && rules.issuers.includes(iss);
-    if (ok) addCheck(results, passedIssuerCheck(rules.issuers, iss));
+    if (ok) addCheck(results, sharedPassedCheck(PASSED_ISSUER, rules.issuers, iss, 'authentication.iss', 'JWT token issued by a configured issuer.'));
     else if (!addCheck(results, { check: 'authentication.iss', passed: false, message: 'JWT token not issued by the configured issuers.', expected: rules.issuers, found: iss ?? null })) return results;
   }
 
@@ -199,8 +203,12 @@ export function checkRegisteredClaims(claims: Record<string, unknown>, rules: Pi
   } else {
     // `aud` may be one string or an array (IDCS user tokens carry three URLs): any element may match [I].
     const audiences = rules.audiences;
-    const ok = typeof aud === 'string' ? audiences.includes(aud) : Array.isArray(aud) && aud.some((a) => typeof a === 'string' && audiences.includes(a));
-    addCheck(results, { check: 'authentication.aud', passed: ok, message: ok ? 'JWT token issued for a configured audience.' : 'JWT token not issued for the configured audience.', expected: audiences, found: aud ?? null });
+    if (typeof aud === 'string' && audiences.includes(aud)) {
+      addCheck(results, sharedPassedCheck(PASSED_AUDIENCE, audiences, aud, 'authentication.aud', 'JWT token issued for a configured audience.'));
+    } else {
+      const ok = Array.isArray(aud) && aud.some((a) => typeof a === 'string' && audiences.includes(a));
+      addCheck(results, { check: 'authentication.aud', passed: ok, message: ok ? 'JWT token issued for a configured audience.' : 'JWT token not issued for the configured audience.', expected: audiences, found: aud ?? null });
+    }
   }
   return results;
 }
@@ -271,11 +279,17 @@ const ALGORITHM_SUPPORTED: Readonly<Record<RsAlgorithm, CheckResult>> = Object.f
   Object.fromEntries(RS_ALGORITHMS.map((alg) => [alg, Object.freeze({ check: 'authentication.algorithm', passed: true, message: 'JWT token algorithm is supported.', expected: RS_ALGORITHMS, found: alg })])) as Record<RsAlgorithm, CheckResult>,
 );
 
-/** The passed kid and (cached) signature checks of an (alg, kid), shared across requests; bounded. */
-const KEY_CHECKS = new Map<string, { kid: CheckResult; expectedSignature: string; cachedSignature: CheckResult }>();
+/** The passed kid and signature checks (verified now, or remembered) of an (alg, kid), shared across requests; bounded. */
+interface PassedKeyChecks {
+  kid: CheckResult;
+  expectedSignature: string;
+  verifiedSignature: CheckResult;
+  cachedSignature: CheckResult;
+}
+const KEY_CHECKS = new Map<string, PassedKeyChecks>();
 const MAX_KEY_CHECKS = 1_000;
 
-function passedKeyChecks(alg: RsAlgorithm, kid: string): { kid: CheckResult; expectedSignature: string; cachedSignature: CheckResult } {
+function passedKeyChecks(alg: RsAlgorithm, kid: string): PassedKeyChecks {
   const id = `${alg} ${kid}`;
   let known = KEY_CHECKS.get(id);
   if (!known) {
@@ -283,6 +297,7 @@ function passedKeyChecks(alg: RsAlgorithm, kid: string): { kid: CheckResult; exp
     known = {
       kid: Object.freeze({ check: 'authentication.kid', passed: true, message: 'JWT token signed with a configured key.', found: kid }),
       expectedSignature,
+      verifiedSignature: Object.freeze({ check: 'authentication.signature', passed: true, message: 'JWT token signature is valid.', expected: expectedSignature }),
       cachedSignature: Object.freeze({ check: 'authentication.signature', passed: true, message: 'JWT token signature is valid.', expected: expectedSignature, found: Object.freeze({ cached: true }) }),
     };
     if (KEY_CHECKS.size >= MAX_KEY_CHECKS) KEY_CHECKS.clear();
@@ -367,7 +382,7 @@ export async function authenticateToken(policy: TokenAuthentication, request: Ga
     }
     // Remembered before the claim checks: those depend on the clock and the policy, and run on every request.
     cache?.offer(sourceId, token, { header: jws.header, claims: jws.payload, alg, kid, key: key.key });
-    checks.push({ check: 'authentication.signature', passed: true, message: 'JWT token signature is valid.', expected: expectedSignature });
+    checks.push(passed.verifiedSignature);
   }
 
   const skew = policy.maxClockSkewInSeconds ?? 0;

@@ -100,25 +100,51 @@ export function forwardedFor(clientIp: string): string {
 }
 
 /**
- * The headers the backend receives: the request's (transformed) headers without hop-by-hop ones,
- * `Host` set to the backend's host, the client named in `X-Real-IP`, `X-Forwarded-For` and `Forwarded`.
- * `Expect` and `Content-Length` are dropped because the gateway has read the whole body and sends
- * its own length. A request without `User-Agent` gets `Oracle API Gateway` (reference §1.8).
+ * The headers the backend receives, as undici's flat `[name, value, name, value, ...]` list
+ * (names lower-cased; a header with several values is several pairs): the request's (transformed)
+ * headers without hop-by-hop ones, `Host` set to the backend's host, the client named in
+ * `X-Real-IP`, `X-Forwarded-For` and `Forwarded`. `Expect` and `Content-Length` are dropped
+ * because the gateway has read the whole body and sends its own length. A request without
+ * `User-Agent` gets `Oracle API Gateway` (reference §1.8).
+ *
+ * One pass straight into the list undici takes: no per-request header object (a null-prototype
+ * dictionary, so a header named `constructor` was safe) to build, delete from and spread (bench/).
  */
-export function backendRequestHeaders(headers: Readonly<Record<string, ReadonlyArray<string>>>, clientIp: string, backendHost: string): Record<string, string[]> {
-  const out = withoutHopByHop(headers);
+export function backendRequestHeaders(headers: Readonly<Record<string, ReadonlyArray<string>>>, clientIp: string, backendHost: string): string[] {
   const client = plainClientIp(clientIp);
-  delete out['host'];
-  delete out['content-length'];
-  delete out['expect'];
   // The header order a backend sees starts with Host, as from any HTTP client.
-  const result: Record<string, string[]> = { host: [backendHost], ...out };
-  // X-Real-IP is a protected header [C D-xf]: the gateway's value, never the client's.
-  result['x-real-ip'] = [client];
-  result['x-forwarded-for'] = [[...(out['x-forwarded-for'] ?? []), client].join(', ')];
-  result['forwarded'] = [[...(out['forwarded'] ?? []), forwardedFor(client)].join(', ')];
-  if (!result['user-agent']?.length) result['user-agent'] = ['Oracle API Gateway'];
-  return result;
+  const list: string[] = ['host', backendHost];
+  let forwardedForChain = '';
+  let forwardedChain = '';
+  let userAgent = false;
+  for (const name in headers) {
+    const values = headers[name];
+    if (values === undefined || values.length === 0) continue;
+    const lower = name.toLowerCase();
+    switch (lower) {
+      case 'host':
+      case 'content-length':
+      case 'expect':
+      // X-Real-IP is a protected header [C D-xf]: the gateway's value, never the client's.
+      case 'x-real-ip':
+        continue;
+      case 'x-forwarded-for':
+        forwardedForChain += `${values.join(', ')}, `;
+        continue;
+      case 'forwarded':
+        forwardedChain += `${values.join(', ')}, `;
+        continue;
+      case 'user-agent':
+        userAgent = true;
+        break;
+      default:
+        if (isHopByHop(lower)) continue;
+    }
+    for (let i = 0; i < values.length; i++) list.push(lower, values[i]!);
+  }
+  list.push('x-real-ip', client, 'x-forwarded-for', `${forwardedForChain}${client}`, 'forwarded', `${forwardedChain}${forwardedFor(client)}`);
+  if (!userAgent) list.push('user-agent', 'Oracle API Gateway');
+  return list;
 }
 
 /** The backend's response headers as the client may get them: hop-by-hop ones removed, values as arrays. */
@@ -208,17 +234,6 @@ function originOf(authority: string): { origin: string; host: string } {
     ORIGINS.set(authority, known);
   }
   return known;
-}
-
-/**
- * Headers as undici's flat `[name, value, name, value, ...]` list: one pass, no intermediate
- * object; a repeated header is a repeated pair (undici wants Host and Content-Length once, which
- * backendRequestHeaders guarantees).
- */
-function flatHeaders(headers: Readonly<Record<string, ReadonlyArray<string>>>): string[] {
-  const flat: string[] = [];
-  for (const name in headers) for (const value of headers[name]!) flat.push(name, value);
-  return flat;
 }
 
 /** Request bodies go out in chunks of this size so a backend that stops reading is noticed (send timeout). */
@@ -339,7 +354,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const connectMs = Math.ceil(this.connectS * 1000);
     const body = this.call.body && this.call.body.length > 0 ? this.call.body : undefined;
     const headers = backendRequestHeaders(this.call.headers, this.call.clientIp, target.host);
-    if (body) headers['content-length'] = [String(body.length)];
+    if (body) headers.push('content-length', String(body.length));
     this.res.once('close', this.onClientClose);
     // Waiting for a free socket and connecting (DNS, TCP, TLS) share the connect timeout.
     this.arm(connectMs, timeoutFailure('connect', this.connectS));
@@ -349,7 +364,7 @@ class Exchange implements Dispatcher.DispatchHandler {
           origin: target.origin,
           path: target.path,
           method: this.call.method as Dispatcher.HttpMethod,
-          headers: flatHeaders(headers),
+          headers,
           body: body ? this.uploadOf(body) : null,
           headersTimeout: 0,
           bodyTimeout: 0,

@@ -185,7 +185,8 @@ export class VerifiedTokenCache {
    * within the last `maxEntries` offers; otherwise declines. True when the token is now cached.
    */
   offer(sourceId: string, token: string, value: VerifiedToken): boolean {
-    if (this.nodes.size >= this.maxEntries && !this.nodes.has(cacheKey(sourceId, token)) && !this.recentOffers.seenBefore(token)) {
+    // The filter first: a declined token (the usual case once full) costs no cache key.
+    if (this.nodes.size >= this.maxEntries && !this.recentOffers.seenBefore(token) && !this.nodes.has(cacheKey(sourceId, token))) {
       this.declined++;
       return false;
     }

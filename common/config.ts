@@ -225,12 +225,12 @@ const stackSchema = z.strictObject({
       functions: z.record(z.string().regex(/^ocid1\.fnfunc\./, 'a function OCID (ocid1.fnfunc.…)'), z.url()).default({}),
       /** Opt-in: refusals carry the reason in an `x-harness-reason` header (off: the contract stays OCI's). */
       explainRefusals: z.boolean().default(false),
-      /** How many recent decisions `GET /_harness/decisions` keeps. */
-      decisionLogSize: z.number().int().min(1).max(100_000).default(500),
+      /** How many recent decisions `GET /_harness/decisions` keeps (docs/configuration.md: why 100). */
+      decisionLogSize: z.number().int().min(1).max(100_000).default(100),
       /** Deploy the blog's `/test` and `/test2` against this stack's IAM and echo backend at start. */
       useCaseDeployments: z.boolean().default(false),
     })
-    .default({ port: 8000, adminPort: 8001, deployments: [], functions: {}, explainRefusals: false, decisionLogSize: 500, useCaseDeployments: false }),
+    .default({ port: 8000, adminPort: 8001, deployments: [], functions: {}, explainRefusals: false, decisionLogSize: 100, useCaseDeployments: false }),
   backend: z.strictObject({ port: port.default(8081) }).default({ port: 8081 }),
 });
 

@@ -57,7 +57,8 @@ describe('rate limiting under concurrent load', () => {
   let gw: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    // A longer decision log than the default 100: the last 500 decisions show both client addresses.
+    stack = await startTestStack({ gateway: { decisionLogSize: 500 } });
     gw = stack.gateway.dataPlane.url;
     const control = stack.gateway.controlPlane.url;
     for (const [pathPrefix, rateKey] of [

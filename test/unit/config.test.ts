@@ -105,7 +105,7 @@ describe('parseStackConfig: field errors name the path and the reason', () => {
       users: [],
       customClaims: [],
     });
-    expect(config.gateway).toEqual({ port: 8000, adminPort: 8001, deployments: [], functions: {}, explainRefusals: false, decisionLogSize: 500, useCaseDeployments: false });
+    expect(config.gateway).toEqual({ port: 8000, adminPort: 8001, deployments: [], functions: {}, explainRefusals: false, decisionLogSize: 100, useCaseDeployments: false });
     expect(config.backend).toEqual({ port: 8081 });
   });
 

@@ -312,19 +312,35 @@ export class HttpBackends {
 
 type Phase = 'waiting' | 'sending' | 'awaiting-headers' | 'streaming' | 'done';
 
-/** One backend call from dispatch to the last byte, with the timer of the phase it is in. */
+type TimeoutKind = 'connect' | 'read' | 'send';
+
+/**
+ * One backend call from dispatch to the last byte, with the deadline of the phase it is in.
+ *
+ * The deadline moves on every chunk (the read timeout runs between two chunks), but the timer
+ * does not: a pending timer due before the new deadline is left alone and, when it fires, waits
+ * for the rest. Re-creating a Node timer at each phase and chunk cost four setTimeout and four
+ * clearTimeout per request on the gateway's hot path (bench/); now a fast call sets one or two.
+ */
 class Exchange implements Dispatcher.DispatchHandler {
   private phase: Phase = 'waiting';
   private controller: Dispatcher.DispatchController | undefined;
   /** Set when the call is given up before undici handed it a socket. */
   private abandoned: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** When the pending timer fires (performance.now() ms). */
+  private timerDue = 0;
+  /** When the current phase times out (performance.now() ms); Infinity while no timeout runs. */
+  private deadline = Infinity;
+  private timeoutKind: TimeoutKind = 'connect';
+  private timeoutS = 0;
   private status = 0;
   private readonly connectS: number;
   private readonly readS: number;
   private readonly sendS: number;
   // Bound once in the constructor (a class-field arrow costs a `__name` call per exchange under tsx).
   private readonly onClientClose: () => void;
+  private readonly onTimer: () => void;
 
   constructor(
     private readonly call: BackendCall,
@@ -337,6 +353,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.readS = seconds(call.readTimeoutSeconds, DEFAULT_TIMEOUTS.readTimeoutSeconds);
     this.sendS = seconds(call.sendTimeoutSeconds, DEFAULT_TIMEOUTS.sendTimeoutSeconds);
     this.onClientClose = this.clientClosed.bind(this);
+    this.onTimer = this.timerFired.bind(this);
   }
 
   private clientClosed(): void {
@@ -357,7 +374,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (body) headers.push('content-length', String(body.length));
     this.res.once('close', this.onClientClose);
     // Waiting for a free socket and connecting (DNS, TCP, TLS) share the connect timeout.
-    this.arm(connectMs, timeoutFailure('connect', this.connectS));
+    this.arm('connect', this.connectS);
     try {
       agentFor(connectMs, !this.call.isSslVerifyDisabled).dispatch(
         {
@@ -379,7 +396,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private uploadOf(body: Buffer): Readable {
     const stream = bodyStream(body, () => {
       // Each pull means the socket took the previous chunk: the backend is still reading.
-      if (this.phase === 'sending') this.arm(Math.ceil(this.sendS * 1000), timeoutFailure('send', this.sendS));
+      if (this.phase === 'sending') this.arm('send', this.sendS);
     });
     stream.once('end', () => {
       if (this.phase === 'sending') this.awaitHeaders();
@@ -395,7 +412,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
     if (this.call.body && this.call.body.length > 0) {
       this.phase = 'sending';
-      this.arm(Math.ceil(this.sendS * 1000), timeoutFailure('send', this.sendS));
+      this.arm('send', this.sendS);
     } else {
       this.awaitHeaders();
     }
@@ -403,7 +420,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (this.phase === 'done' || statusCode < 200) return; // 1xx informational answers are not relayed
-    this.clearTimer();
+    this.disarm();
     const read = this.readResponse ?? ((status: number, h: Record<string, string[]>) => ({ status, headers: h }));
     let head: { status: number; headers: Record<string, string[]> };
     try {
@@ -427,7 +444,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.armRead();
     if (!this.res.write(chunk)) {
       // The client reads slower than the backend sends: wait for it, without blaming the backend.
-      this.clearTimer();
+      this.disarm();
       controller.pause();
       this.res.once('drain', () => {
         if (this.phase !== 'streaming') return;
@@ -453,16 +470,44 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   private armRead(): void {
-    this.arm(Math.ceil(this.readS * 1000), timeoutFailure('read', this.readS));
+    this.arm('read', this.readS);
   }
 
-  private arm(ms: number, failure: BackendFailure): void {
-    this.clearTimer();
-    this.timer = setTimeout(() => this.giveUp(new BackendTimeout(failure)), ms);
+  /** The phase now times out `seconds` from now. */
+  private arm(kind: TimeoutKind, seconds: number): void {
+    this.timeoutKind = kind;
+    this.timeoutS = seconds;
+    const ms = Math.ceil(seconds * 1000);
+    this.deadline = performance.now() + ms;
+    if (this.timer !== undefined) {
+      // Fires no later than the deadline: it will wait for the rest then.
+      if (this.timerDue <= this.deadline) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDue = this.deadline;
+    this.timer = setTimeout(this.onTimer, ms);
+  }
+
+  /** No timeout runs (the client is not reading, or the answer is being relayed); a pending timer finds nothing due. */
+  private disarm(): void {
+    this.deadline = Infinity;
+  }
+
+  private timerFired(): void {
+    this.timer = undefined;
+    if (this.phase === 'done' || this.deadline === Infinity) return;
+    const left = this.deadline - performance.now();
+    if (left > 0) {
+      this.timerDue = this.deadline;
+      this.timer = setTimeout(this.onTimer, Math.ceil(left));
+      return;
+    }
+    this.giveUp(new BackendTimeout(timeoutFailure(this.timeoutKind, this.timeoutS)));
   }
 
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.deadline = Infinity;
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
 

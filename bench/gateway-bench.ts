@@ -24,7 +24,8 @@
  * Short runs, more of them: on a shared 2-core box a stall of 20–100 ms outside every event loop
  * (seen by none of the processes' loop-delay monitors, and hitting the bare proxy as often as the
  * gateway in isolated trials) comes every few seconds; at 4 k req/s it delays ~150 requests, which
- * is the whole p99 of a 3 s run. Five runs of 1.5 s with a median keep such a run from deciding.
+ * is the whole p99 of a 3 s run. Nine runs of 1.5 s with a median keep such runs from deciding
+ * (with five, three stalled runs of one case in a bench of 4 minutes were seen, on either side).
  * Memory: the gateway child's RSS at the start and end of a longer run of (e).
  * Soak at half load: (e) paced at half its own peak for `halfSoakSeconds` (default 60): RSS and
  * live heap after a full GC at the start and the end, the error rate (must be zero).

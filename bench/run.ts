@@ -12,7 +12,7 @@
  *   IAM:     `[--warmup-ms 1000] [--measure-ms 4000] [--inflight 16]`
  *   gateway: `[--gateway-warmup-ms 500] [--gateway-measure-ms 2500] [--connections 16]
  *            [--unique-tokens 20000] [--soak-seconds 20] [--half-load paced|autocannon]
- *            [--half-load-reps 5] [--half-load-ms 1500] [--half-soak-seconds 60]
+ *            [--half-load-reps 9] [--half-load-ms 1500] [--half-soak-seconds 60]
  *            [--rate-limit-rps 100] [--rate-limit-seconds 5]`
  *   `--soak-seconds`: the memory run of case (e) at peak load; `--half-soak-seconds`: the soak of
  *   case (e) at half its peak (RSS, error rate); `--rate-limit-*`: the rate limiter's accuracy run.
@@ -46,7 +46,7 @@ const { values: options } = parseArgs({
     'unique-tokens': { type: 'string', default: '20000' },
     'soak-seconds': { type: 'string', default: '20' },
     'half-load': { type: 'string', default: 'paced' },
-    'half-load-reps': { type: 'string', default: '5' },
+    'half-load-reps': { type: 'string', default: '9' },
     'half-load-ms': { type: 'string', default: '1500' },
     'half-soak-seconds': { type: 'string', default: '60' },
     'rate-limit-rps': { type: 'string', default: '100' },

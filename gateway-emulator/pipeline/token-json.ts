@@ -42,55 +42,6 @@ export function parseJsonObject(text: string): StrictJson {
 }
 
 /**
- * Walks text that `JSON.parse` has already accepted and returns the first member name that
- * appears twice in the same object. Names are compared after unescaping (`"a"` and `"\u0061"`
- * are the same member), as a JSON parser sees them.
- *
- * On the gateway's hot path for every token not yet verified: one pass, no allocation per
- * character, and a name is unescaped by `JSON.parse` only when it holds a backslash.
- */
-export function findDuplicateMember(text: string): string | undefined {
-  // One entry per open bracket: the member names seen so far for an object, null for an array.
-  const names: Array<Set<string> | null> = [];
-  let depth = -1;
-  let expectName = false;
-  const length = text.length;
-  for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      const start = i + 1;
-      let escaped = false;
-      for (i = start; i < length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) {
-          escaped = true;
-          i++;
-        } else if (d === 0x22) break;
-      }
-      const seen = depth >= 0 ? names[depth] : null;
-      if (seen && expectName) {
-        const name = escaped ? (JSON.parse(text.slice(start - 1, i + 1)) as string) : text.slice(start, i);
-        if (seen.has(name)) return name;
-        seen.add(name);
-        expectName = false;
-      }
-    } else if (c === 0x7b /* { */) {
-      names[++depth] = new Set();
-      expectName = true;
-    } else if (c === 0x5b /* [ */) {
-      names[++depth] = null;
-      expectName = false;
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      depth--;
-      expectName = false;
-    } else if (c === 0x2c /* , */) {
-      expectName = depth >= 0 && names[depth] !== null;
-    }
-  }
-  return undefined;
-}
-
-/**
  * The members of every object in a parsed value, nested ones included. `JSON.parse` keeps one
  * member per name, so this equals {@link countMemberNames} of its text exactly when no object
  * of the text names a member twice.
@@ -113,8 +64,27 @@ function countMembers(value: unknown): number {
  * object/array stack.
  */
 export function countMemberNames(text: string): number {
-  // One entry per open bracket: true for an object, false for an array.
-  const inObject: boolean[] = [];
+  return scanMemberNames(text, false) as number;
+}
+
+/**
+ * The first member name that appears twice in the same object of text that `JSON.parse` has
+ * already accepted, if any. Names are compared after unescaping (`"a"` and `"\u0061"` are the
+ * same member), as a JSON parser sees them; a name is unescaped by `JSON.parse` only when it
+ * holds a backslash.
+ */
+export function findDuplicateMember(text: string): string | undefined {
+  const found = scanMemberNames(text, true);
+  return typeof found === 'string' ? found : undefined;
+}
+
+/**
+ * One pass over the member names of accepted JSON text: their number, or with `findDuplicate`
+ * the first name repeated within one object (the names of each open object kept in a Set).
+ */
+function scanMemberNames(text: string, findDuplicate: boolean): number | string {
+  // One entry per open bracket: an object's names so far (a Set, or true when not kept), false for an array.
+  const open: Array<Set<string> | boolean> = [];
   let depth = -1;
   let expectName = false;
   let names = 0;
@@ -122,24 +92,31 @@ export function countMemberNames(text: string): number {
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
+      let end = text.indexOf('"', i + 1);
+      while (end > 0 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
       if (expectName) {
         names++;
         expectName = false;
+        const seen = open[depth];
+        if (seen instanceof Set) {
+          const backslash = text.indexOf('\\', i + 1);
+          const name = backslash !== -1 && backslash < end ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
+          if (seen.has(name)) return name;
+          seen.add(name);
+        }
       }
-      let end = text.indexOf('"', i + 1);
-      while (end > 0 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
       i = end;
     } else if (c === 0x7b /* { */) {
-      inObject[++depth] = true;
+      open[++depth] = findDuplicate ? new Set<string>() : true;
       expectName = true;
     } else if (c === 0x5b /* [ */) {
-      inObject[++depth] = false;
+      open[++depth] = false;
       expectName = false;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       depth--;
       expectName = false;
     } else if (c === 0x2c /* , */) {
-      expectName = depth >= 0 && inObject[depth] === true;
+      expectName = depth >= 0 && open[depth] !== false;
     }
   }
   return names;

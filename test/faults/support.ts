@@ -3,9 +3,9 @@
  * with the timeouts a test can wait for (JWKS fetch, authorizer call); hostile servers on ephemeral
  * ports; a plain HTTP client that reports a cut connection instead of throwing it away; timing.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { expect } from 'vitest';
+import type { Reply } from '../support/servers.js';
 import type { ControllableClock } from '../../common/clock.js';
 import { HttpBackends } from '../../gateway-emulator/backends/http-backend.js';
 import { DeploymentStore } from '../../gateway-emulator/control-plane/deployment-store.js';
@@ -82,39 +82,6 @@ export async function startGatewayUnderTest(options: {
 
 // ---------------------------------------------------------------- clients
 
-export interface Reply {
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: string;
-  /** False when the connection was cut before the body was complete. */
-  complete: boolean;
-  /** From sending the request to the end of the body (or the cut). */
-  ms: number;
-}
-
-/** One request on a fresh connection (no keep-alive pool between tests), timed. */
-export function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      let settled = false;
-      const done = (complete: boolean) => {
-        if (settled) return;
-        settled = true;
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), complete, ms: performance.now() - started });
-      };
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(res.complete));
-      res.on('aborted', () => done(false));
-      res.on('error', () => done(false));
-      res.on('close', () => done(res.complete));
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
-
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }
@@ -144,7 +111,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 // ---------------------------------------------------------------- servers
 
-export { closedPort, listenHttp, listenTcp, type TestServer } from '../support/servers.js';
+export { closedPort, listenHttp, listenTcp, send, type Reply, type TestServer } from '../support/servers.js';
 
 /** Reads one HTTP request head from a raw socket (enough for the tests' bodiless requests). */
 export function onRequestHead(socket: Socket, then: () => void): void {

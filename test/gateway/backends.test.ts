@@ -24,47 +24,9 @@ import {
   type ResponseReader,
 } from '../../gateway-emulator/backends/http-backend.js';
 import { stockResponse } from '../../gateway-emulator/backends/stock-response.js';
-import { closedPort, listenHttp, listenTcp } from '../support/servers.js';
+import { closedPort, listenHttp, listenTcp, send } from '../support/servers.js';
 
 // ---------------------------------------------------------------- helpers
-
-interface Reply {
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: string;
-  /** False when the connection was cut before the body was complete. */
-  complete: boolean;
-}
-
-/** A plain node request (no extra headers of a fetch implementation), connection not reused. */
-function send(url: string, init: { method?: string; headers?: Record<string, string | string[]>; body?: string | Buffer; chunked?: boolean } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      let settled = false;
-      const done = (complete: boolean) => {
-        if (settled) return;
-        settled = true;
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), complete });
-      };
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(res.complete));
-      res.on('aborted', () => done(false));
-      res.on('error', () => done(false));
-      res.on('close', () => done(res.complete));
-    });
-    req.on('error', reject);
-    if (init.chunked && init.body !== undefined) {
-      // Two writes without a length: node sends Transfer-Encoding: chunked.
-      const b = Buffer.from(init.body);
-      req.write(b.subarray(0, 3));
-      req.end(b.subarray(3));
-    } else {
-      req.end(init.body);
-    }
-  });
-}
-
 
 type Plan = (req: IncomingMessage, body: Buffer) => BackendCall;
 

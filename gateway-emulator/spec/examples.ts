@@ -44,18 +44,30 @@ export interface BlogAuthorization {
   verifyClaims?: models.JsonWebTokenClaim[];
   /** The identity domain's issuer, when not the IDCS preset. */
   issuer?: string;
+  /** How long the gateway keeps the fetched JWKS (1–24 h); absent as the Console leaves it. */
+  maxCacheDurationInHours?: number;
 }
 
-function blogDeployment(pathPrefix: string, audiences: string[], jwksUri: string, backendUrl: string, authorization: BlogAuthorization): DeploymentInput {
-  const authentication: models.JwtAuthenticationPolicy = {
+/**
+ * The blog's authentication policy: JWT_AUTHENTICATION from `Authorization: Bearer`, the key set
+ * REMOTE_JWKS at `jwksUri`, the IDCS issuer (or the domain's own) and these audiences, and the
+ * deployment-wide claim checks if any.
+ */
+export function blogJwtAuthentication(jwksUri: string, audiences: string[] = [BLOG_USE_CASE_1_AUDIENCE], authorization: BlogAuthorization = {}): models.JwtAuthenticationPolicy {
+  const publicKeys = { type: 'REMOTE_JWKS', uri: jwksUri, ...(authorization.maxCacheDurationInHours !== undefined ? { maxCacheDurationInHours: authorization.maxCacheDurationInHours } : {}) };
+  return {
     type: 'JWT_AUTHENTICATION',
     tokenHeader: 'Authorization',
     tokenAuthScheme: 'Bearer',
     issuers: [authorization.issuer ?? BLOG_ISSUER],
     audiences,
-    publicKeys: { type: 'REMOTE_JWKS', uri: jwksUri } as models.RemoteJsonWebKeySet,
+    publicKeys: publicKeys as models.RemoteJsonWebKeySet,
     ...(authorization.verifyClaims ? { verifyClaims: authorization.verifyClaims } : {}),
   };
+}
+
+function blogDeployment(pathPrefix: string, audiences: string[], jwksUri: string, backendUrl: string, authorization: BlogAuthorization): DeploymentInput {
+  const authentication = blogJwtAuthentication(jwksUri, audiences, authorization);
   const route: models.ApiSpecificationRoute = {
     path: BLOG_ROUTE_PATH,
     methods: ['GET' as models.ApiSpecificationRoute.Methods],

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../stack/index.js';
 import { freePort } from '../support/processes.js';
 import { cli, noAnsi } from './support.js';
+import { blogJwtAuthentication } from '../../gateway-emulator/spec/examples.js';
 
 
 
@@ -30,15 +31,10 @@ describe('against a running stack', () => {
         pathPrefix: '/trap',
         specification: {
           requestPolicies: {
-            authentication: {
-              type: 'JWT_AUTHENTICATION',
-              tokenHeader: 'Authorization',
-              tokenAuthScheme: 'Bearer',
-              issuers: ['https://identity.oraclecloud.com/'],
-              audiences: ['anwendung1'],
-              publicKeys: { type: 'REMOTE_JWKS', uri: harness.urls.jwks, maxCacheDurationInHours: 1 },
+            authentication: blogJwtAuthentication(harness.urls.jwks, ['anwendung1'], {
+              maxCacheDurationInHours: 1,
               verifyClaims: [{ key: 'scope', values: ['AnwendungReadA'], isRequired: true }],
-            },
+            }),
           },
           routes: [{ path: '/1', methods: ['GET'], backend: { type: 'STOCK_RESPONSE_BACKEND', status: 200, body: 'ok' } }],
         },

@@ -15,6 +15,7 @@ import type { RunningStack } from '../../stack/stack.js';
 import { basic, http, SEEDED, startTestIam, tokenRequest, type TestIam } from '../support/iam.js';
 import { startTestStack } from '../support/stack.js';
 import { bearer, expectGatewayError, expectWithin, listenHttp, printTimings, send, sleep, startGatewayUnderTest, type GatewayUnderTest, type TestServer } from './support.js';
+import { blogJwtAuthentication } from '../../gateway-emulator/spec/examples.js';
 
 /** The fetch timeout of the gateway under test: short, so "slower than the timeout" costs little. */
 const FETCH_TIMEOUT_MS = 400;
@@ -97,16 +98,7 @@ async function jwksEndpoint(initial: Mode = { kind: 'iam' }): Promise<JwksEndpoi
 
 function jwtSpec(uri: string, maxCacheDurationInHours = 1) {
   return {
-    requestPolicies: {
-      authentication: {
-        type: 'JWT_AUTHENTICATION',
-        tokenHeader: 'Authorization',
-        tokenAuthScheme: 'Bearer',
-        issuers: ['https://identity.oraclecloud.com/'],
-        audiences: ['anwendung1'],
-        publicKeys: { type: 'REMOTE_JWKS', uri, maxCacheDurationInHours },
-      },
-    },
+    requestPolicies: { authentication: blogJwtAuthentication(uri, ['anwendung1'], { maxCacheDurationInHours }) },
     routes: [{ path: '/r', methods: ['GET'], backend: { type: 'STOCK_RESPONSE_BACKEND', status: 200, body: 'ok' } }],
   };
 }

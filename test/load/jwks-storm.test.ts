@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStack } from '../../stack/stack.js';
 import { basic, http, SEEDED } from '../support/iam.js';
 import { startTestStack } from '../support/stack.js';
+import { blogJwtAuthentication } from '../../gateway-emulator/spec/examples.js';
 
 /** Requests with unknown kids, and how many are in flight at once. */
 const STORM_REQUESTS = 3_000;
@@ -97,14 +98,7 @@ describe('the token endpoint during a JWKS refetch storm', () => {
         pathPrefix: '/storm',
         specification: {
           requestPolicies: {
-            authentication: {
-              type: 'JWT_AUTHENTICATION',
-              tokenHeader: 'Authorization',
-              tokenAuthScheme: 'Bearer',
-              issuers: ['https://identity.oraclecloud.com/'],
-              audiences: ['anwendung1'],
-              publicKeys: { type: 'REMOTE_JWKS', uri: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/jwks`, maxCacheDurationInHours: 1 },
-            },
+            authentication: blogJwtAuthentication(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}/jwks`, ['anwendung1'], { maxCacheDurationInHours: 1 }),
           },
           routes: [{ path: '/r', methods: ['GET'], backend: { type: 'STOCK_RESPONSE_BACKEND', status: 200, body: 'ok' } }],
         },

@@ -10,6 +10,7 @@
 import { request as httpRequest, Agent, type IncomingHttpHeaders } from 'node:http';
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { blogJwtAuthentication } from '../../gateway-emulator/spec/examples.js';
 
 /**
  * A failing property prints its seed and shrink path (`{ seed: …, path: "…" }`); `FC_SEED=<seed>
@@ -217,15 +218,7 @@ export function richDeployment(pathPrefix: string, jwksUri: string, backendUrl: 
     gatewayId: 'ocid1.apigateway.oc1..properties',
     specification: {
       requestPolicies: {
-        authentication: {
-          type: 'JWT_AUTHENTICATION',
-          tokenHeader: 'Authorization',
-          tokenAuthScheme: 'Bearer',
-          issuers: [issuer],
-          audiences: ['anwendung1'],
-          isAnonymousAccessAllowed: true,
-          publicKeys: { type: 'REMOTE_JWKS', uri: jwksUri, maxCacheDurationInHours: 1 },
-        },
+        authentication: { ...blogJwtAuthentication(jwksUri, ['anwendung1'], { issuer, maxCacheDurationInHours: 1 }), isAnonymousAccessAllowed: true },
         cors: {
           allowedOrigins: ['https://app.example.com', 'http://localhost:3000'],
           allowedMethods: ['GET', 'POST', 'PUT'],

@@ -94,7 +94,11 @@ export function plainClientIp(ip: string): string {
 
 /** The RFC 7239 `for=` element: IPv6 in quotes and brackets (`for="[2001:db8::1]"`), IPv4 bare. */
 export function forwardedFor(clientIp: string): string {
-  const ip = plainClientIp(clientIp);
+  return forwardedForPlain(plainClientIp(clientIp));
+}
+
+/** {@link forwardedFor} of an address already made plain (the backend call has one at hand). */
+function forwardedForPlain(ip: string): string {
   if (ip === '') return 'for=unknown';
   return ip.includes(':') ? `for="[${ip}]"` : `for=${ip}`;
 }
@@ -142,7 +146,7 @@ export function backendRequestHeaders(headers: Readonly<Record<string, ReadonlyA
     }
     for (let i = 0; i < values.length; i++) list.push(lower, values[i]!);
   }
-  list.push('x-real-ip', client, 'x-forwarded-for', `${forwardedForChain}${client}`, 'forwarded', `${forwardedChain}${forwardedFor(client)}`);
+  list.push('x-real-ip', client, 'x-forwarded-for', `${forwardedForChain}${client}`, 'forwarded', `${forwardedChain}${forwardedForPlain(client)}`);
   if (!userAgent) list.push('user-agent', 'Oracle API Gateway');
   return list;
 }
